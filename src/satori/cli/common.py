@@ -1,0 +1,178 @@
+"""The shared command-line convention of every ``satori-<step>`` tool.
+
+Each tool declares its options as a dataclass (argparse-dataclass) and calls
+``run_cli(prog, Options, run, description)``. This module provides:
+
+- ``--help`` with every default shown, ``--version`` (one line: ``satori-<step> X.Y.Z``);
+- logging to stderr (``--log-level``), results to files;
+- ``--seed`` (seeds Python, NumPy and torch) and ``--threads`` (torch intra-op threads),
+  applied before the step runs, when the options have them;
+- ``resolve_device`` for ``--device auto|cpu|cuda[:N]|mps``;
+- bad input (``InputError``) reported as one line ``satori-<step>: error: ...`` on
+  stderr with exit status 2 and no traceback.
+
+Note: modules that declare option dataclasses must not use ``from __future__ import
+annotations`` and must write ``Optional[int]`` rather than ``int | None``;
+argparse-dataclass reads the annotations as real types.
+"""
+
+import argparse
+import dataclasses
+import logging
+import os
+import random
+import sys
+from dataclasses import MISSING, dataclass, field
+from typing import Callable, List, Optional, Sequence, Type, TypeVar
+
+from argparse_dataclass import ArgumentParser
+
+from satori import __version__
+from satori.errors import InputError
+
+log = logging.getLogger("satori")
+
+T = TypeVar("T")
+
+
+def opt(default=MISSING, help: str = "", **metadata):
+    """A dataclass field with a help text (shorthand for ``field(metadata=...)``)."""
+    metadata = dict(metadata, help=help)
+    if default is MISSING:
+        return field(metadata=metadata)
+    if isinstance(default, (list, dict, set)):
+        return field(default_factory=lambda: type(default)(default), metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+@dataclass(kw_only=True)
+class CommonOptions:
+    """Options every tool has; tools inherit from it (``@dataclass(kw_only=True)``)."""
+
+    seed: int = opt(0, "random seed (Python, NumPy, torch); same seed, same outputs")
+    threads: int = opt(0, "CPU threads for torch (0 = torch's default)")
+    log_level: str = opt("INFO", "logging level on stderr", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+@dataclass(kw_only=True)
+class DeviceOptions:
+    """Mixin for tools that run a model: ``--device``."""
+
+    device: str = opt("auto", "compute device: auto, cpu, cuda, cuda:N or mps (auto = cuda if available)")
+
+
+def build_parser(prog: str, options: Type[T], description: str = "") -> ArgumentParser:
+    """The argparse parser of a tool: dataclass options, defaults in help, ``--version``."""
+    parser = ArgumentParser(
+        options,
+        prog=prog,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    defaults = {}
+    for f in dataclasses.fields(options):
+        if f.default is not MISSING:
+            defaults[f.name] = f.default
+        elif f.default_factory is not MISSING:  # type: ignore[misc]
+            defaults[f.name] = f.default_factory()  # type: ignore[misc]
+    for action in parser._actions:
+        if action.dest in defaults and action.help is not None and "%(default)" not in action.help:
+            d = defaults[action.dest]
+            if isinstance(d, bool):
+                continue
+            shown = "none" if d is None else d
+            action.help = f"{action.help} (default: {shown})".replace("%", "%%")
+        elif action.dest in defaults and action.help is None:
+            action.help = f"(default: {defaults[action.dest]})"
+    parser.add_argument("--version", action="version", version=f"{prog} {__version__}")
+    return parser
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and torch (CPU and CUDA)."""
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    try:
+        import torch
+
+        torch.manual_seed(seed)
+    except ImportError:  # pragma: no cover - torch is a dependency
+        pass
+
+
+def resolve_device(name: str):
+    """Turn ``auto|cpu|cuda|cuda:N|mps`` into a ``torch.device``, checking it exists."""
+    import torch
+
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "mps":
+        if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+            raise InputError("--device mps: MPS is not available on this machine")
+        return torch.device("mps")
+    if name == "cuda" or name.startswith("cuda:"):
+        if not torch.cuda.is_available():
+            raise InputError(f"--device {name}: CUDA is not available on this machine (use --device cpu or auto)")
+        if ":" in name:
+            idx = name.split(":", 1)[1]
+            if not idx.isdigit():
+                raise InputError(f"--device {name}: expected cuda:N with N a GPU index")
+            if int(idx) >= torch.cuda.device_count():
+                raise InputError(f"--device {name}: only {torch.cuda.device_count()} GPU(s) visible")
+        return torch.device(name)
+    raise InputError(f"--device {name}: unknown device (use auto, cpu, cuda, cuda:N or mps)")
+
+
+def run_cli(
+    prog: str,
+    options: Type[T],
+    run: Callable[[T], Optional[int]],
+    description: str = "",
+    argv: Optional[Sequence[str]] = None,
+) -> int:
+    """Parse ``argv`` into ``options``, set up logging/seed/threads, call ``run(opts)``.
+
+    Returns the exit status: ``run``'s return value (None = 0), 2 for ``InputError``
+    (one line on stderr, no traceback), 130 on Ctrl-C.
+    """
+    parser = build_parser(prog, options, description)
+    opts = parser.parse_args(list(argv) if argv is not None else None)
+    level = getattr(opts, "log_level", "INFO")
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format=f"%(asctime)s {prog} %(levelname)s %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+        force=True,
+    )
+    try:
+        if hasattr(opts, "threads") and opts.threads and opts.threads > 0:
+            import torch
+
+            torch.set_num_threads(opts.threads)
+        if hasattr(opts, "seed"):
+            seed_everything(opts.seed)
+        status = run(opts)
+        return int(status or 0)
+    except InputError as exc:
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+def options_dict(opts) -> dict:
+    """The resolved options of a run as a JSON-ready dict (saved next to outputs)."""
+    out = {}
+    for f in dataclasses.fields(opts):
+        v = getattr(opts, f.name)
+        out[f.name] = str(v) if isinstance(v, os.PathLike) else v
+    return out

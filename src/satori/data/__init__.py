@@ -1,0 +1,1 @@
+"""Sequences and labels: FASTA, one-hot encoding, ``labels.tsv``."""

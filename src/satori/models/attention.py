@@ -1,0 +1,91 @@
+"""Multi-head self-attention built from hookable modules.
+
+Q, K and V are ``nn.Linear`` maps, the two products are tangermeme ``BilinearOp``
+modules and the normalisation is ``nn.Softmax``, so DeepLIFT (tangermeme's
+``deep_lift_shap``) has a rule for every non-linear step. The attention
+probabilities can be returned and replaced from outside (integrated gradients over
+attention).
+"""
+
+import math
+from typing import Optional, Tuple
+
+import torch
+from torch import nn
+from tangermeme.deep_lift_shap import BilinearOp
+
+
+class MultiHeadSelfAttention(nn.Module):
+    """Self-attention with ``n_heads`` heads of size ``head_dim``.
+
+    Parameters
+    ----------
+    in_features: int
+        Features per position of the input (the number of conv filters).
+    n_heads: int
+        Number of heads h.
+    head_dim: int
+        Size d of each head's query/key/value vectors.
+    attn_dropout: float
+        Dropout on the attention probabilities (applied after they are returned, so the
+        entropy loss sees the pre-dropout attention).
+    """
+
+    def __init__(self, in_features: int, n_heads: int, head_dim: int, attn_dropout: float = 0.0):
+        super().__init__()
+        self.n_heads = n_heads
+        self.head_dim = head_dim
+        self.query = nn.Linear(in_features, n_heads * head_dim)
+        self.key = nn.Linear(in_features, n_heads * head_dim)
+        self.value = nn.Linear(in_features, n_heads * head_dim)
+        self.scores = BilinearOp()
+        self.softmax = nn.Softmax(dim=-1)
+        self.mix = BilinearOp()
+        self.dropout = nn.Dropout(attn_dropout)
+
+    def _split(self, x: torch.Tensor) -> torch.Tensor:
+        # (n, L, h*d) -> (n, h, L, d)
+        n, length, _ = x.shape
+        return x.view(n, length, self.n_heads, self.head_dim).transpose(1, 2)
+
+    def forward(
+        self, x: torch.Tensor, attention: Optional[torch.Tensor] = None
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Attend.
+
+        x: torch.Tensor, shape=(n, L, in_features).
+        attention: torch.Tensor or None, shape=(n, h, L, L)
+            If given, used instead of the computed probabilities (attribution hook).
+
+        Returns ``(out, probs)``: out shape=(n, L, h*d); probs shape=(n, h, L, L), the
+        attention actually used (pre-dropout), rows summing to 1 unless replaced.
+        """
+        n, length, _ = x.shape
+        q = self._split(self.query(x)) / math.sqrt(self.head_dim)
+        k = self._split(self.key(x))
+        v = self._split(self.value(x))
+        if attention is None:
+            probs = self.softmax(self.scores(q, k.transpose(-2, -1)))
+        else:
+            if attention.shape != (n, self.n_heads, length, length):
+                raise ValueError(
+                    f"attention override has shape {tuple(attention.shape)}, expected "
+                    f"{(n, self.n_heads, length, length)}"
+                )
+            probs = attention
+        z = self.mix(self.dropout(probs), v)  # (n, h, L, d)
+        out = z.transpose(1, 2).reshape(n, length, self.n_heads * self.head_dim)
+        return out, probs
+
+
+def attention_entropy(probs: torch.Tensor) -> torch.Tensor:
+    """The paper's entropy term Loss_e, averaged over the batch.
+
+    Loss_e = -sum_heads (1/n_rows) sum_rows sum_cols A log A, with 0 log 0 = 0.
+
+    probs: torch.Tensor, shape=(n, h, L, L), rows summing to 1.
+    Returns a scalar tensor (mean over the n sequences).
+    """
+    plogp = torch.special.xlogy(probs, probs)  # (n, h, L, L)
+    per_head = -plogp.sum(dim=-1).mean(dim=-1)  # (n, h)
+    return per_head.sum(dim=-1).mean()

@@ -1,0 +1,1 @@
+"""Motifs: MEME/JASPAR I/O, the bundled JASPAR database, filter PWMs, TomTom."""
