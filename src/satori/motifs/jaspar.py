@@ -1,5 +1,6 @@
 """The JASPAR database bundled with pyjaspar (offline), as ``Motif`` objects."""
 
+import warnings
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
@@ -50,7 +51,10 @@ def load_jaspar(
     groups = None
     if tax_group is not None and tax_group != "all":
         groups = [tax_group] if isinstance(tax_group, str) else list(tax_group)
-    records = db.fetch_motifs(collection=collection, tax_group=groups)
+    with warnings.catch_warnings():
+        # pyjaspar warns (several lines on stderr) when nothing matches; we raise InputError below.
+        warnings.simplefilter("ignore")
+        records = db.fetch_motifs(collection=collection, tax_group=groups)
     motifs = []
     for rec in records:
         counts = np.array([rec.counts[b] for b in "ACGT"], dtype=np.float64).T  # (width, 4)
