@@ -165,7 +165,7 @@ def test_positive_pairs(name, request):
     pos_imp = imp[imp["id"].isin(positives)]
     assert (pos_imp["pair"] >= 0).all()
     assert set(imp.loc[imp["pair"] >= 0, "id"]) == positives
-    gaps = []
+    gaps, motif1_first = [], []
     for sid, group in pos_imp.groupby("id"):
         n_pairs = group["pair"].nunique()
         assert s["pairs_min"] <= n_pairs <= s["pairs_max"]
@@ -180,12 +180,14 @@ def test_positive_pairs(name, request):
             gap = b.start - a.end
             assert s["gap_min"] <= gap <= s["gap_max"]
             gaps.append(gap)
+            motif1_first.append(a.motif == row.motif1)
             spans.append((a.start, b.end))
         spans.sort()
         for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
             assert s2 >= e1, f"{sid}: pairs overlap"
-    # the whole gap range is used, not one value
+    # the whole gap range is used, not one value; the partners come in either order
     assert min(gaps) < max(gaps)
+    assert 0.3 < np.mean(motif1_first) < 0.7
 
 
 @pytest.mark.parametrize("name", ALL)
