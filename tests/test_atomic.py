@@ -36,3 +36,14 @@ def test_staged_outdir_leaves_nothing_on_failure(tmp_path):
             (stage / "x.tsv").write_text("x")
             raise RuntimeError("boom")
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+
+def test_outputs_get_umask_permissions_not_0600(tmp_path):
+    import os
+    import stat
+
+    from satori.atomic import _UMASK
+
+    write_text(tmp_path / "a.txt", "x")
+    assert stat.S_IMODE(os.stat(tmp_path / "a.txt").st_mode) == 0o666 & ~_UMASK
