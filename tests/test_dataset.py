@@ -1,7 +1,6 @@
 import logging
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
