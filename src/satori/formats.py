@@ -24,7 +24,8 @@ CONFIG_JSON = "config.json"
 METRICS_JSON = "metrics.json"
 HISTORY_TSV = "history.tsv"
 CHECKPOINT_PT = "checkpoint.pt"
-HISTORY_COLUMNS = ["epoch", "train_loss", "train_entropy", "valid_loss", "valid_auc", "seconds"]
+# train_loss/valid_loss are the full objective Loss_c + lambda*Loss_e; *_entropy is Loss_e alone.
+HISTORY_COLUMNS = ["epoch", "train_loss", "train_entropy", "valid_loss", "valid_auc", "seconds", "valid_entropy"]
 
 # --- filter annotation --------------------------------------------------------------
 FILTERS_MEME = "filters.meme"

@@ -78,14 +78,21 @@ class MultiHeadSelfAttention(nn.Module):
         return out, probs
 
 
-def attention_entropy(probs: torch.Tensor) -> torch.Tensor:
+def attention_entropy(probs: torch.Tensor, reduction: str = "mean") -> torch.Tensor:
     """The paper's entropy term Loss_e, averaged over the batch.
 
     Loss_e = -sum_heads (1/n_rows) sum_rows sum_cols A log A, with 0 log 0 = 0.
 
     probs: torch.Tensor, shape=(n, h, L, L), rows summing to 1.
-    Returns a scalar tensor (mean over the n sequences).
+    reduction: "mean" (default) returns a scalar tensor, the mean over the n
+        sequences; "none" returns the per-sequence values, shape=(n,).
     """
-    plogp = torch.special.xlogy(probs, probs)  # (n, h, L, L)
+    if reduction not in ("mean", "none"):
+        raise ValueError(f"reduction must be 'mean' or 'none' (got {reduction!r})")
+    # p * log(max(p, tiny)) equals xlogy(p, p) but keeps a finite gradient where the
+    # softmax underflows to exactly 0 (xlogy's gradient there is log 0 = -inf, and
+    # -inf * 0 from the softmax backward gives NaN weights).
+    plogp = probs * torch.log(probs.clamp_min(torch.finfo(probs.dtype).tiny))  # (n, h, L, L)
     per_head = -plogp.sum(dim=-1).mean(dim=-1)  # (n, h)
-    return per_head.sum(dim=-1).mean()
+    per_seq = per_head.sum(dim=-1)  # (n,)
+    return per_seq if reduction == "none" else per_seq.mean()
