@@ -492,7 +492,7 @@ def _sample_negatives(
     has more than max_n N or was already taken by an earlier category.
     """
     pools = {c: cands.index[(cands["category"] == c).to_numpy()].to_numpy() for c in formats.NEGATIVE_CATEGORIES}
-    pools = {c: rng.permutation(p) for c, p in pools.items()}
+    pools = {c: p[rng.permutation(len(p))] for c, p in pools.items()}
     cursor = {c: 0 for c in pools}
     taken_ids: set = set()
     chosen_rows: List[int] = []
