@@ -264,3 +264,17 @@ def test_download_failures_leave_no_file(server, tmp_path, name, message):
         download(f"{server}/{name}", cache, timeout=0.3, retries=2, backoff=0.0)
     assert "--ppi FILE" in str(exc.value) and "\n" not in str(exc.value)
     assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_hypergeom_sf_matches_scipy():
+    from scipy.stats import hypergeom
+
+    from satori.ppi.lookup import hypergeom_sf
+
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        M = int(rng.integers(1, 500))
+        K = int(rng.integers(0, M + 1))
+        n = int(rng.integers(0, M + 1))
+        k = int(rng.integers(-1, n + 2))
+        assert hypergeom_sf(k, M, K, n) == pytest.approx(hypergeom.sf(k - 1, M, K, n), rel=1e-9, abs=1e-300)

@@ -15,6 +15,7 @@ of partners) and counts how often the shuffled network matches at least as many 
 """
 
 import logging
+import math
 import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -208,6 +209,26 @@ def match_pairs(
     return matches, info
 
 
+def _log_choose(n: int, k: np.ndarray) -> np.ndarray:
+    return np.array([math.lgamma(n + 1) - math.lgamma(x + 1) - math.lgamma(n - x + 1) for x in k.tolist()])
+
+
+def hypergeom_sf(k: int, M: int, K: int, n: int) -> float:
+    """P(X >= k) for X ~ Hypergeometric(population M, K successes, n draws).
+
+    A direct sum of log-binomials (scipy.stats costs seconds to import; this is exact
+    to floating-point accuracy for the sizes here).
+    """
+    hi = min(n, K)
+    lo = max(k, 0, n - (M - K))
+    if lo > hi:
+        return 0.0 if k > 0 else 1.0
+    x = np.arange(lo, hi + 1)
+    logp = _log_choose(K, x) + _log_choose(M - K, n - x) - _log_choose(M, np.array([n]))[0]
+    top = logp.max()
+    return float(min(1.0, math.exp(top) * np.exp(logp - top).sum()))
+
+
 def enrichment(match_matrix: np.ndarray, pair_index: np.ndarray, n_permutations: int,
                rng: np.random.Generator, chunk: int = 256) -> dict:
     """Is the matched fraction above chance? Hypergeometric and label-permutation p-values.
@@ -223,8 +244,6 @@ def enrichment(match_matrix: np.ndarray, pair_index: np.ndarray, n_permutations:
     dict with ``universe_pairs``, ``universe_matched``, ``expected_fraction``,
     ``hypergeom_p``, ``permutation_p``, ``permutation_mean`` (None when not computed).
     """
-    from scipy.stats import hypergeom
-
     n = len(pair_index)
     n_t = match_matrix.shape[0]
     observed = int(match_matrix[pair_index[:, 0], pair_index[:, 1]].sum()) if n else 0
@@ -240,7 +259,7 @@ def enrichment(match_matrix: np.ndarray, pair_index: np.ndarray, n_permutations:
     # Unique unordered predicted pairs: the hypergeometric draw is without replacement.
     key = np.unique(np.sort(pair_index, axis=1), axis=0)
     k_obs = int(match_matrix[key[:, 0], key[:, 1]].sum())
-    out["hypergeom_p"] = float(hypergeom.sf(k_obs - 1, universe, universe_matched, len(key)))
+    out["hypergeom_p"] = hypergeom_sf(k_obs, universe, universe_matched, len(key))
     if n_permutations > 0:
         counts = np.empty(n_permutations, dtype=np.int64)
         for s in range(0, n_permutations, chunk):
