@@ -276,3 +276,16 @@ def test_bad_input(promoter_case, capsys):
     _fails(capsys, tmp, ["--peaks", tmp / "sheet2.csv", "--genome", g, "--gtf", gtf], "sample,bed")
     _fails(capsys, tmp, ["--mode", "enhancer", "--peaks", tmp / "far.bed", "--genome", g, "--gtf", gtf,
                          "--neg-mix", "exon=1,cds=1"], "unknown category 'cds'")
+
+
+def test_windows_sharing_a_midpoint_collapse_with_label_union(promoter_case):
+    tmp, _ = promoter_case
+    # Share 100 bp (<= 200: not merged) but have the same midpoint 4450: one window, both labels.
+    (tmp / "A2.bed").write_text("chr1\t4400\t4500\n")
+    (tmp / "B2.bed").write_text("chr1\t4300\t4600\n")
+    (tmp / "sheet2.csv").write_text("sample,bed\nA,A2.bed\nB,B2.bed\n")
+    assert run(tmp, "--peaks", tmp / "sheet2.csv", "--genome", tmp / "genome.fa", "--gtf", tmp / "genes.gtf") == 0
+    labels = read_labels(tmp / "out" / formats.LABELS_TSV)
+    assert list(labels["id"]) == ["1:4150-4750"] and labels[["A", "B"]].values.tolist() == [[1, 1]]
+    summary = json.loads((tmp / "out" / formats.SUMMARY_JSON).read_text())
+    assert summary["dropped"]["duplicate_window"] == 1 and summary["dropped"]["merged_into_others"] == 0

@@ -32,6 +32,7 @@ Then, for example::
 """
 
 import argparse
+import functools
 import os
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -51,8 +52,9 @@ BACKGROUND = np.array([0.295, 0.205, 0.205, 0.295])
 _BASES = np.frombuffer(b"ACGT", dtype=np.uint8)
 
 
-def _motif_pwms(names: Sequence[str], rng: np.random.Generator) -> Dict[str, Tuple[str, np.ndarray]]:
-    """JASPAR PWMs (id, (w, 4)) for ``names``; a random PWM where JASPAR lacks a name."""
+@functools.lru_cache(maxsize=4)
+def _jaspar_pwms(names: Tuple[str, ...]) -> Dict[str, Tuple[str, np.ndarray]]:
+    """JASPAR PWMs (id, (w, 4)) for the ``names`` it has (cached: the query takes seconds)."""
     found: Dict[str, Tuple[str, np.ndarray]] = {}
     try:
         from satori.motifs.jaspar import load_jaspar
@@ -62,6 +64,12 @@ def _motif_pwms(names: Sequence[str], rng: np.random.Generator) -> Dict[str, Tup
                 found[m.name.upper()] = (m.id, m.pwm)
     except Exception:  # pragma: no cover - pyjaspar is a dependency; stay usable without it
         pass
+    return found
+
+
+def _motif_pwms(names: Sequence[str], rng: np.random.Generator) -> Dict[str, Tuple[str, np.ndarray]]:
+    """JASPAR PWMs (id, (w, 4)) for ``names``; a random PWM where JASPAR lacks a name."""
+    found = dict(_jaspar_pwms(tuple(sorted(names))))
     for n in names:
         if n not in found:
             found[n] = (f"RANDOM.{n}", rng.dirichlet(np.full(4, 0.3), size=10))
