@@ -11,7 +11,8 @@ Full size (``--scale 1``, the issue's targets):
 
 Every tool runs as a subprocess (``python -m satori.cli.<tool>``): the wall time includes
 start-up and all I/O; the memory is the child's peak resident set size. Input generation
-is not timed. Usage::
+is not timed. No ``--threads``: neither tool uses torch threads, and the flag would
+only add torch's import to the start-up. Usage::
 
     python benchmarks/bench_prepare_dhs.py                 # full size
     python benchmarks/bench_prepare_dhs.py --scale 0.02    # quick check
@@ -178,13 +179,12 @@ def main(argv=None):
         py = [sys.executable, "-m"]
         timed(py + ["satori.cli.prepare_dhs", "--mode", "promoter", "--peaks", str(sheet), "--genome",
                     str(d / "genome.fa"), "--gtf", str(d / "genes.gtf"), "--outdir", str(d / "out-promoter"),
-                    "--valid-chroms", "2", "--test-chroms", "3",
-                    "--threads", "1"], "prepare-dhs promoter", results, d)
+                    "--valid-chroms", "2", "--test-chroms", "3"], "prepare-dhs promoter", results, d)
         timed(py + ["satori.cli.prepare_dhs", "--mode", "genome", "--peaks", str(d / "merged.bed"), "--activity",
                     str(d / "act.tsv"), "--genome", str(d / "genome.fa"), "--outdir", str(d / "out-genome"),
-                    "--valid-chroms", "2", "--test-chroms", "4", "--threads", "1"], "prepare-dhs genome", results, d)
+                    "--valid-chroms", "2", "--test-chroms", "4"], "prepare-dhs genome", results, d)
         timed(py + ["satori.cli.hippie_lookup", "--interactions", str(d / "tf.tsv"), "--ppi", str(d / "hippie.txt"),
-                    "--outdir", str(d / "out-ppi"), "--threads", "1"], "hippie-lookup", results, d)
+                    "--outdir", str(d / "out-ppi")], "hippie-lookup", results, d)
     print("\n| step | wall (s) | peak RSS (GiB) |\n| --- | --- | --- |")
     for label, wall, rss in results:
         print(f"| {label} | {wall:.1f} | {rss:.2f} |")

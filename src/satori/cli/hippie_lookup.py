@@ -45,6 +45,7 @@ class Options(CommonOptions):
 
 def run(opts: Options) -> int:
     import numpy as np
+    import pandas as pd
 
     from satori.cache import cache_dir
     from satori.ppi.download import download, sha256_file
@@ -73,7 +74,8 @@ def run(opts: Options) -> int:
     if "sha256" not in source:
         source["sha256"] = sha256_file(path)
     source.update(records=ppi.attrs["records"], records_kept=ppi.attrs["records_kept"],
-                  genes=int(len(set(ppi["gene_a"]) | set(ppi["gene_b"]))))
+                  genes=int(len(pd.unique(np.concatenate([ppi["gene_a"].to_numpy(dtype=object),
+                                                          ppi["gene_b"].to_numpy(dtype=object)])))))
 
     significant = table[(table["q"] < opts.q_threshold) & (table["tf1"] != "") & (table["tf2"] != "")]
     matches, info = match_pairs(significant, ppi, name_map)

@@ -394,9 +394,9 @@ def _finish(
     summary.update({
         "regions": int(len(regions)),
         "regions_per_split": per_split,
-        "positives_per_label": {name: int(labels[:, j].sum()) for j, name in enumerate(label_names)},
+        "positives_per_label": dict(zip(label_names, labels.sum(axis=0, dtype=np.int64).tolist())),
         "positives_per_label_per_split": {
-            s: {name: int(labels[(regions["split"] == s).to_numpy(), j].sum()) for j, name in enumerate(label_names)}
+            s: dict(zip(label_names, labels[(regions["split"] == s).to_numpy()].sum(axis=0, dtype=np.int64).tolist()))
             for s in formats.SPLITS
         },
     })

@@ -63,6 +63,13 @@ def _alias_symbols(columns: List[pd.Series]) -> pd.Series:
     return unique.set_index("row")["symbol"]
 
 
+def _normalise_symbols(values: pd.Series) -> np.ndarray:
+    """Stripped upper-case symbols (object array); string work on the unique values only."""
+    codes, uniques = pd.factorize(values)
+    norm = np.array([str(u).strip().upper() for u in uniques], dtype=object)
+    return norm[codes] if len(norm) else np.full(len(values), "", dtype=object)
+
+
 def parse_scores(values: pd.Series) -> np.ndarray:
     """Confidence values -> float (NaN when absent): ``0.76`` or ``intact-miscore:0.56|...``."""
     num = pd.to_numeric(values, errors="coerce")
@@ -128,13 +135,13 @@ def read_mitab(path: PathLike, min_score: Optional[float] = None) -> pd.DataFram
     df, scores = df[keep], scores[keep]
     record = np.flatnonzero(keep)
     if gene_cols:
-        a = df[gene_cols[0]].str.strip().str.upper()
-        b = df[gene_cols[1]].str.strip().str.upper()
+        a = _normalise_symbols(df[gene_cols[0]])
+        b = _normalise_symbols(df[gene_cols[1]])
         ok = (a != "") & (b != "") & (a != "-") & (b != "-")
         out = pd.DataFrame({
-            "gene_a": a[ok].to_numpy(), "gene_b": b[ok].to_numpy(), "score": scores[ok.to_numpy()],
-            "sources": df[COL_SOURCES][ok].to_numpy(), "publications": df[COL_PUBLICATIONS][ok].to_numpy(),
-            "record": record[ok.to_numpy()],
+            "gene_a": a[ok], "gene_b": b[ok], "score": scores[ok],
+            "sources": df[COL_SOURCES].to_numpy()[ok], "publications": df[COL_PUBLICATIONS].to_numpy()[ok],
+            "record": record[ok],
         })
     else:
         df = df.reset_index(drop=True)
