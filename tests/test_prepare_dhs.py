@@ -289,3 +289,19 @@ def test_windows_sharing_a_midpoint_collapse_with_label_union(promoter_case):
     assert list(labels["id"]) == ["1:4150-4750"] and labels[["A", "B"]].values.tolist() == [[1, 1]]
     summary = json.loads((tmp / "out" / formats.SUMMARY_JSON).read_text())
     assert summary["dropped"]["duplicate_window"] == 1 and summary["dropped"]["merged_into_others"] == 0
+
+
+def test_stale_index_is_rebuilt(tmp_path):
+    import os
+
+    from satori.data.genome import Genome
+
+    write_genome(tmp_path / "g.fa", {"c1": "ACGT" * 50})
+    with Genome(tmp_path / "g.fa") as g:
+        assert g.sizes == {"c1": 200}
+    write_genome(tmp_path / "g.fa", {"c1": "TTTT" * 10, "c2": "GG" * 30})
+    old = os.stat(tmp_path / "g.fa.fai").st_mtime
+    os.utime(tmp_path / "g.fa.fai", (old - 100, old - 100))
+    with Genome(tmp_path / "g.fa") as g:
+        assert g.sizes == {"c1": 40, "c2": 60}
+        assert g.fetch("c2", 0, 4) == "GGGG"

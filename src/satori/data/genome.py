@@ -93,7 +93,8 @@ class Genome:
         kwargs = {}
         fai = Path(str(path) + ".fai")
         gzi = Path(str(path) + ".gzi")
-        if (not fai.exists() or (gz and not gzi.exists())) and not _writable_dir(path):
+        stale = fai.exists() and fai.stat().st_mtime < path.stat().st_mtime
+        if (not fai.exists() or stale or (gz and not gzi.exists())) and not _writable_dir(path):
             # Read-only genome directory: keep the index in the user cache instead.
             st = path.stat()
             tag = hashlib.sha1(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:16]
@@ -105,7 +106,7 @@ class Genome:
             log.info("genome directory is read-only: FASTA index kept in %s", where)
         try:
             self._fa = pyfaidx.Fasta(
-                str(path), as_raw=True, sequence_always_upper=True, rebuild=False, **kwargs
+                str(path), as_raw=True, sequence_always_upper=True, rebuild=True, **kwargs
             )
         except pyfaidx.UnsupportedCompressionFormat:
             raise InputError(
