@@ -48,3 +48,38 @@ TF_INTERACTIONS_COLUMNS = [
 
 # --- evaluation ---------------------------------------------------------------------
 EVALUATION_JSON = "evaluation.json"
+
+# --- real data: satori-prepare-dhs ---------------------------------------------------
+# Outputs (besides SEQUENCES_FA, LABELS_TSV, PARAMS_JSON): the final regions with their
+# origin (BED-like, 0-based half-open, one '#'-prefixed header line) and the summary.
+REGIONS_BED = "regions.bed"
+SUMMARY_JSON = "summary.json"
+# origin: gene symbol (promoter mode), "peak" (genome mode), the label name (enhancer
+# positives) or the annotation category (enhancer negatives); tss: "chrom:pos:strand" of
+# the closest TSS in promoter mode, "." otherwise; n_peaks: input peaks merged into it.
+REGIONS_COLUMNS = ["chrom", "start", "end", "id", "split", "origin", "tss", "n_peaks"]
+# --peaks samplesheet (CSV; bed paths relative to the sheet).
+SAMPLESHEET_COLUMNS = ["sample", "bed"]
+# Enhancer-mode negative categories, in the order they are sampled (ties go to the first).
+NEGATIVE_CATEGORIES = ("exon", "promoter", "utr", "intron", "downstream", "distal")
+
+# --- real data: satori-hippie-lookup -------------------------------------------------
+PPI_MATCHES_TSV = "ppi_matches.tsv"
+PPI_SUMMARY_JSON = "ppi_summary.json"
+# One row per predicted TF pair (q < --q-threshold) and gene pair of their members that
+# the PPI database lists: tf1/tf2/q/p/method from tf_interactions.tsv, gene1/gene2 the
+# matched symbols, score the best PPI confidence, n_records the database rows,
+# sources/publications the evidence ('|'-joined, publications capped at 10).
+PPI_MATCHES_COLUMNS = [
+    "tf1", "tf2", "q", "p", "method", "gene1", "gene2", "score", "n_records", "sources", "publications",
+]
+# PSI-MITAB 2.5 columns (HIPPIE adds 'Presence In Other Species', 'Gene Name Interactor A/B').
+MITAB_COLUMNS = [
+    "ID Interactor A", "ID Interactor B", "Alt IDs Interactor A", "Alt IDs Interactor B",
+    "Aliases Interactor A", "Aliases Interactor B", "Interaction Detection Methods",
+    "Publication 1st Author", "Publication Identifiers", "Taxid Interactor A", "Taxid Interactor B",
+    "Interaction Types", "Source Databases", "Interaction Identifier(s)", "Confidence Value",
+]
+HIPPIE_EXTRA_COLUMNS = ["Presence In Other Species", "Gene Name Interactor A", "Gene Name Interactor B"]
+# Sidecar written next to a downloaded database in the cache: url, date, sha256, bytes.
+DOWNLOAD_META_SUFFIX = ".satori.json"

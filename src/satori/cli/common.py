@@ -89,17 +89,16 @@ def build_parser(prog: str, options: Type[T], description: str = "") -> Argument
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and torch (CPU and CUDA)."""
+    """Seed Python, NumPy and, when the tool has imported it, torch (CPU and CUDA)."""
     import numpy as np
 
     random.seed(seed)
     np.random.seed(seed % (2**32))
-    try:
-        import torch
-
+    # Seed torch only where the tool uses it: importing torch costs seconds of start-up
+    # in tools that never touch it (prepare-dhs, hippie-lookup, evaluate).
+    torch = sys.modules.get("torch")
+    if torch is not None:
         torch.manual_seed(seed)
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
 
 
 def resolve_device(name: str):
