@@ -47,3 +47,13 @@ TF_INTERACTIONS_COLUMNS = [
 
 # --- evaluation ---------------------------------------------------------------------
 EVALUATION_JSON = "evaluation.json"
+
+# --- known interactions (hippie-lookup) ------------------------------------------------
+PPI_MATCHES_TSV = "ppi_matches.tsv"
+PPI_SUMMARY_JSON = "ppi_summary.json"
+
+# --- report -------------------------------------------------------------------------
+REPORT_HTML = "report.html"
+REPORT_SUMMARY_JSON = "report_summary.json"  # the numbers of one run, read by the index page
+REPORT_FIGURES_DIR = "figures"
+INDEX_HTML = "index.html"
