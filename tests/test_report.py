@@ -2,7 +2,6 @@
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -307,3 +306,20 @@ def test_discover_finds_files_by_name(tmp_path):
     assert set(rf.params) == {"simulate", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim"}
     rf2 = discover(run, exclude=[run / "train"])
     assert rf2.model_dir is None and rf2.history is None
+
+
+def test_roc_pr_curves_multilabel():
+    from sklearn.metrics import roc_auc_score
+
+    from satori.report.figures import roc_pr_curves
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, size=(60, 3))
+    y[:, 2] = 0  # a label with no positive in the test set: no curve, NaN AUC
+    scores = np.clip(y * 0.4 + rng.random((60, 3)) * 0.6, 0, 1)
+    fig, table, aucs = roc_pr_curves(y, scores, ["a", "b", "c"])
+    assert list(aucs["label"]) == ["a", "b", "c"]
+    assert aucs["auroc"].iloc[0] == pytest.approx(roc_auc_score(y[:, 0], scores[:, 0]))
+    assert np.isnan(aucs["auroc"].iloc[2])
+    assert set(table["label"]) == {"a", "b", "macro-average"}
+    assert len(fig.axes) == 2

@@ -355,11 +355,12 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
         df = pd.DataFrame({"label": cols, "positives": pos.to_numpy(), "fraction": (pos / len(labels)).to_numpy()})
         if len(cols) > 12:
             summary = df["positives"].describe()
-            sec.blocks.append(text_block(
+            later.append(text_block(
                 f"{len(cols)} labels (multi-label); positives per label: min {int(summary['min'])}, "
                 f"median {int(summary['50%'])}, max {int(summary['max'])}."))
-        sec.blocks.append(table_block(df, "Positives per label", max_rows=12))
+        later.append(table_block(df, "Positives per label", max_rows=12))
 
+    later: List[dict] = []  # shown after the model, so the dataset and model boxes sit side by side
     if rf.labels is None:
         sec.problem(f"Dataset: no {formats.LABELS_TSV} in the run.")
     else:
@@ -382,6 +383,7 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
         sec.problem("Model: no model directory (config.json from satori-train) in the run.")
     else:
         guarded(sec, "Model", model)
+    sec.blocks.extend(later)
 
     params = _params(rf)
     if params:
@@ -658,7 +660,7 @@ def sequence_hits(act: np.ndarray, thresholds: np.ndarray, names: Dict[int, str]
     })
 
 
-def _implants_for(rd: RunData, seq_id: str, pool: int, L: int, width: int) -> Optional[pd.DataFrame]:
+def _implants_for(rd: RunData, seq_id: str, pool: int, L: int) -> Optional[pd.DataFrame]:
     if rd.rf.implants is None:
         return None
     imp = rd.once("implants", lambda: read_tsv(rd.rf.implants, ["id", "start"], rd.rf))
@@ -709,7 +711,7 @@ def section_attention(rd: RunData) -> Section:
         seq_id = data["ids"][i]
         hits = sequence_hits(act[i], data["thresholds"], names) if same_len else pd.DataFrame(columns=["position", "label", "strength"])
         hit_rows.append(hits.assign(sequence=seq_id))
-        implants = guarded(sec, "Implanted motifs", lambda: _implants_for(rd, seq_id, data["pool"], attn.shape[-1], 0))
+        implants = guarded(sec, "Implanted motifs", lambda: _implants_for(rd, seq_id, data["pool"], attn.shape[-1]))
 
         def draw(i=i, seq_id=seq_id, hits=hits, implants=implants, k=k):
             fig, table = F.attention_heatmap(attn[i], hits, f"{seq_id} (p = {data['score'][i]:.2f})", implants)
@@ -989,14 +991,6 @@ def render(template: str, **context) -> str:
         trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
     )
     return env.get_template(template).render(**context)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(root)))
-        return True
-    except ValueError:
-        return False
 
 
 def build_report(

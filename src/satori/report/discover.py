@@ -11,7 +11,6 @@ method of an interactions file without a ``method`` column, the database mode of
 """
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Union
@@ -225,9 +224,6 @@ def variant_of(rf: RunFiles, path: Path) -> str:
     parts = list(Path(rf.rel(path.parent)).parts)
     parts = [p for p in parts if p not in STEP_DIRS and p != "."]
     return "/".join(parts)
-
-
-_DB_WORDS = re.compile(r"(jaspar|simulation|sim|own|motifs|full|database)", re.I)
 
 
 def method_from_path(rf: RunFiles, path: Path) -> str:

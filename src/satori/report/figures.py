@@ -11,7 +11,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import matplotlib
 
@@ -262,14 +262,25 @@ def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
     cb.set_label("attention (max over heads)", fontsize=7)
     ax.set_title(title, fontsize=9)
     if hits is not None and len(hits):
-        h = hits.sort_values("strength", ascending=False).head(max_labels).sort_values("position")
-        pos = h["position"].to_numpy()
-        labels = h["label"].astype(str).tolist()
-        ax.set_xticks(pos)
+        # every hit is a short red tick; the strongest hits, spaced so labels do not
+        # overlap, also get their label on a longer tick
+        min_gap = max(1.0, L / 45)
+        labelled = []
+        for row in hits.sort_values("strength", ascending=False).itertuples():
+            if len(labelled) >= max_labels:
+                break
+            if all(abs(row.position - p) >= min_gap for p, _ in labelled):
+                labelled.append((row.position, str(row.label)))
+        labelled.sort()
+        pos = [p for p, _ in labelled]
+        labels = [t for _, t in labelled]
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_ticks(pos)
+            axis.set_ticks(hits["position"].to_numpy(), minor=True)
         ax.set_xticklabels(labels, rotation=90, fontsize=5.5)
-        ax.set_yticks(pos)
         ax.set_yticklabels(labels, fontsize=5.5)
-        ax.tick_params(length=4, color="#d62728", width=1.2)
+        ax.tick_params(which="major", length=5, color="#d62728", width=1.2)
+        ax.tick_params(which="minor", length=2.5, color="#d62728", width=0.8)
     else:
         ax.set_xticks([])
         ax.set_yticks([])

@@ -37,7 +37,7 @@ from satori import __version__, formats
 from satori.atomic import staged_outdir, write_text
 from satori.errors import InputError
 from satori.report import figures as F
-from satori.report.build import figure_block, group_figures, render, summarize_run, table_block, text_block
+from satori.report.build import figure_block, group_figures, render, summarize_run, table_block
 from satori.report.discover import discover, method_label
 
 log = logging.getLogger("satori")
