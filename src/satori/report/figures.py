@@ -7,6 +7,7 @@ with the PNG embedded as a data URI for the HTML.
 """
 
 import base64
+import functools
 import io
 import math
 from dataclasses import dataclass
@@ -52,10 +53,20 @@ class Figure:
     width: int = 0  # display width in CSS pixels (PNG pixels × 96 / dpi)
 
 
+def styled(fn):
+    """Run a figure function under the report's matplotlib style (fonts, SVG settings)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with plt.rc_context(STYLE):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
 def _png_width(data: bytes) -> int:
     return int.from_bytes(data[16:20], "big") if data[:8] == b"\x89PNG\r\n\x1a\n" else 0
 
 
+@styled
 def save_figure(fig, table: pd.DataFrame, outdir: Path, name: str, caption: str, dpi: int = 110,
                 subdir: str = "figures", tight: bool = True) -> Figure:
     """Write ``<outdir>/<subdir>/<name>.png|.svg|.tsv`` and close ``fig``.
@@ -89,8 +100,7 @@ def save_figure(fig, table: pd.DataFrame, outdir: Path, name: str, caption: str,
 
 
 def _fig(w: float, h: float, ncols: int = 1, nrows: int = 1, **kw):
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(w, h), squeeze=False, **kw)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(w, h), squeeze=False, **kw)
     for ax in axes.flat:
         for k in ("top", "right"):
             ax.spines[k].set_visible(False)
@@ -106,6 +116,7 @@ def _small(ax, title: str = "", xlabel: str = "", ylabel: str = ""):
 
 # --- 2. training ----------------------------------------------------------------------
 
+@styled
 def training_curves(history: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
     """Loss, entropy term and validation AUC per epoch (``history.tsv`` columns)."""
     panels = [
@@ -133,6 +144,7 @@ def training_curves(history: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
     return fig, table
 
 
+@styled
 def roc_pr_curves(y_true: np.ndarray, y_score: np.ndarray, label_names: Sequence[str],
                   max_lines: int = 25) -> Tuple[object, pd.DataFrame, pd.DataFrame]:
     """Test ROC and precision-recall curves, per label, with AUCs.
@@ -212,6 +224,7 @@ def reverse_complement(pwm: np.ndarray) -> np.ndarray:
     return np.asarray(pwm)[::-1, ::-1].copy()
 
 
+@styled
 def logo_pair(filter_pwm: np.ndarray, match_pwm: Optional[np.ndarray], filter_title: str,
               match_title: str = "") -> Tuple[object, pd.DataFrame]:
     """The logo of a filter (information content, bits) beside the logo of its match.
@@ -242,6 +255,7 @@ def logo_pair(filter_pwm: np.ndarray, match_pwm: Optional[np.ndarray], filter_ti
 
 # --- 4. attention ---------------------------------------------------------------------
 
+@styled
 def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
                       implants: Optional[pd.DataFrame] = None, max_labels: int = 30) -> Tuple[object, pd.DataFrame]:
     """Heatmap of one sequence's attention (max over heads), filter hits on the axes.
@@ -303,6 +317,7 @@ def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
     return fig, table
 
 
+@styled
 def attention_distribution(values: np.ndarray, cutoff: Optional[float] = None) -> Tuple[object, pd.DataFrame]:
     """Histogram of attention values (max over heads) over the sequences, log counts.
 
@@ -327,6 +342,7 @@ def attention_distribution(values: np.ndarray, cutoff: Optional[float] = None) -
 
 # --- 5. interactions ------------------------------------------------------------------
 
+@styled
 def interaction_network(tf: pd.DataFrame, max_edges: int = 60, seed: int = 0,
                         color: str = "#1f77b4") -> Tuple[object, pd.DataFrame]:
     """The network of significant TF pairs: nodes TFs, edges weighted by −log10 q.
@@ -365,6 +381,7 @@ def interaction_network(tf: pd.DataFrame, max_edges: int = 60, seed: int = 0,
     return fig, df[["tf1", "tf2", "q", "weight"]].reset_index(drop=True)
 
 
+@styled
 def distance_histogram(distances: np.ndarray, title: str = "") -> Tuple[object, pd.DataFrame]:
     """Histogram of the distances (bp) between interacting filters (best position pair)."""
     d = np.asarray(distances, dtype=np.float64)
@@ -391,6 +408,7 @@ def distance_histogram(distances: np.ndarray, title: str = "") -> Tuple[object, 
     return fig, pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts})
 
 
+@styled
 def method_overlap(sets: Dict[str, set]) -> Tuple[object, pd.DataFrame]:
     """Overlap of the significant TF pairs of several methods (UpSet-style bars).
 
@@ -435,6 +453,7 @@ def method_overlap(sets: Dict[str, set]) -> Tuple[object, pd.DataFrame]:
 
 # --- 6. ground truth ------------------------------------------------------------------
 
+@styled
 def truth_scores(scores: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
     """Precision, recall and F1 per method and database mode (grouped bars).
 
@@ -462,6 +481,7 @@ def truth_scores(scores: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
     return fig, scores[["label", "method", "db"] + metrics].reset_index(drop=True)
 
 
+@styled
 def pr_over_q(curves: Dict[str, pd.DataFrame], q_threshold: float = 0.05) -> Tuple[object, pd.DataFrame]:
     """Precision and recall as the q threshold varies, and precision against recall.
 
@@ -495,6 +515,7 @@ def pr_over_q(curves: Dict[str, pd.DataFrame], q_threshold: float = 0.05) -> Tup
 
 # --- 7. known interactions ------------------------------------------------------------
 
+@styled
 def ppi_support(summary: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
     """Predicted TF pairs with and without a known protein-protein interaction.
 
@@ -519,6 +540,7 @@ def ppi_support(summary: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
 
 # --- index page -----------------------------------------------------------------------
 
+@styled
 def config_metric_bars(df: pd.DataFrame, metrics: Sequence[str], group: Sequence[str], title: str,
                        ylabel: str = "") -> Tuple[object, pd.DataFrame]:
     """Bars of ``metrics`` by dataset (x) and the ``group`` columns (one bar each), mean
