@@ -83,3 +83,9 @@ MITAB_COLUMNS = [
 HIPPIE_EXTRA_COLUMNS = ["Presence In Other Species", "Gene Name Interactor A", "Gene Name Interactor B"]
 # Sidecar written next to a downloaded database in the cache: url, date, sha256, bytes.
 DOWNLOAD_META_SUFFIX = ".satori.json"
+
+# --- report -------------------------------------------------------------------------
+REPORT_HTML = "report.html"
+REPORT_SUMMARY_JSON = "report_summary.json"  # the numbers of one run, read by the index page
+REPORT_FIGURES_DIR = "figures"
+INDEX_HTML = "index.html"

@@ -1,0 +1,1082 @@
+"""Assemble one run's report: read what the run has, draw the figures, render the HTML.
+
+``build_report(run_dir, outdir, ...)`` is the library entry point behind
+``satori-report --run``. Each of the seven sections is one function that returns a
+``Section``; a section whose inputs are missing or unreadable still appears, with the
+reason in plain words, so a partial run gives a partial report rather than an error.
+Only a run directory that is missing, unreadable or holds no satori output at all is
+an ``InputError`` (exit 2, nothing written).
+"""
+
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from satori import __version__, formats
+from satori.atomic import staged_outdir, write_text
+from satori.errors import InputError
+from satori.report import figures as F
+from satori.report.discover import RunFiles, discover, method_label
+from satori.report.readers import (
+    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, find_key, numeric, pair_text,
+    pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
+    scores_at,
+)
+
+log = logging.getLogger("satori")
+
+PathLike = Union[str, os.PathLike]
+
+MAX_TEST_SEQS = 20000  # test sequences scored for the ROC/PR curves (seeded sample above this)
+N_HEATMAPS = 4  # attention heatmaps drawn (the best-predicted foreground sequences)
+TOP_PAIRS = 20  # rows of the top-pairs table per method
+MAX_LIST = 200  # entries of a TP/FP/FN list shown in the HTML
+
+
+# --- building blocks of the HTML ------------------------------------------------------
+
+def fmt(x: Any) -> str:
+    """A table cell: integers as is, small numbers in scientific notation, others 3-4 digits."""
+    if x is None:
+        return ""
+    if isinstance(x, (bool, np.bool_)):
+        return "yes" if x else "no"
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (float, np.floating)):
+        if not np.isfinite(x):
+            return ""
+        if float(x).is_integer() and abs(x) < 1e9:
+            return str(int(x))
+        if x != 0 and abs(x) < 1e-3:
+            return f"{x:.2e}"
+        return f"{x:.4g}"
+    s = str(x)
+    return "" if s == "nan" else s
+
+
+def table_block(df: pd.DataFrame, title: str = "", max_rows: int = 50, note: str = "",
+                columns: Optional[Sequence[str]] = None) -> dict:
+    """A table for the template (cells formatted; at most ``max_rows`` rows, said so)."""
+    cols = list(columns) if columns is not None else list(df.columns)
+    cols = [c for c in cols if c in df.columns]
+    shown = df.head(max_rows)
+    rows = [[c if isinstance(c, dict) else fmt(c) for c in r] for r in shown[cols].itertuples(index=False)]
+    if len(df) > max_rows:
+        more = f"showing {max_rows} of {len(df)} rows"
+        note = f"{note}; {more}" if note else more
+    return {"kind": "table", "title": title, "columns": cols, "rows": rows, "note": note}
+
+
+def kv_block(items: Sequence[tuple], title: str = "") -> dict:
+    return {"kind": "kv", "title": title, "items": [(str(k), fmt(v)) for k, v in items]}
+
+
+def text_block(text: str, cls: str = "") -> dict:
+    return {"kind": "text", "text": text, "cls": cls}
+
+
+def figure_block(fig: F.Figure) -> dict:
+    return {"kind": "figure", "figure": fig}
+
+
+def sub_block(text: str) -> dict:
+    return {"kind": "sub", "text": text}
+
+
+def details_block(summary: str, blocks: List[dict]) -> dict:
+    return {"kind": "details", "summary": summary, "blocks": blocks}
+
+
+def group_figures(blocks: List[dict]) -> List[dict]:
+    """Runs of two or more consecutive figures become one grid (side by side)."""
+    out: List[dict] = []
+    run: List[dict] = []
+    for b in blocks + [{"kind": "end"}]:
+        if b["kind"] == "figure":
+            run.append(b)
+            continue
+        if len(run) >= 2:
+            out.append({"kind": "grid", "blocks": run})
+        else:
+            out.extend(run)
+        run = []
+        if b["kind"] != "end":
+            out.append(b)
+    return out
+
+
+@dataclass
+class Section:
+    """One numbered section of the report.
+
+    status: ``ok`` (everything drawn), ``partial`` (drawn, with notes on what could
+    not be), ``missing`` (nothing to draw; ``notes`` say why).
+    """
+
+    id: str
+    number: int
+    title: str
+    status: str = "ok"
+    notes: List[str] = field(default_factory=list)
+    blocks: List[dict] = field(default_factory=list)
+
+    def missing(self, why: str) -> "Section":
+        self.status = "missing"
+        self.notes.append(why)
+        return self
+
+    def problem(self, why: str) -> None:
+        if self.status == "ok":
+            self.status = "partial"
+        self.notes.append(why)
+
+
+# --- run data, loaded once and shared by the sections ---------------------------------
+
+class RunData:
+    """Lazily loaded data of a run shared by several sections (model, sequences, labels)."""
+
+    def __init__(self, rf: RunFiles, outdir: Path, seed: int, device: str, max_filters: int, max_seqs: int):
+        self.rf, self.outdir, self.seed, self.device = rf, outdir, seed, device
+        self.max_filters, self.max_seqs = max_filters, max_seqs
+        self._cache: Dict[str, Any] = {}
+        self.figures: List[F.Figure] = []
+
+    def once(self, key: str, fn: Callable[[], Any]) -> Any:
+        """``fn()`` computed once; a SectionError is cached and re-raised."""
+        if key not in self._cache:
+            try:
+                self._cache[key] = ("ok", fn())
+            except SectionError as exc:
+                self._cache[key] = ("err", exc)
+        state, value = self._cache[key]
+        if state == "err":
+            raise value
+        return value
+
+    def save(self, fig, table: pd.DataFrame, name: str, caption: str, dpi: int = 110, tight: bool = True) -> F.Figure:
+        record = F.save_figure(fig, table, self.outdir, name, caption, dpi=dpi, tight=tight)
+        self.figures.append(record)
+        return record
+
+    # model and data
+    def model(self):
+        def load():
+            from satori.models import load
+            if self.rf.model_dir is None:
+                raise SectionError("no model directory (config.json + model.pt from satori-train) in the run")
+            try:
+                return load(self.rf.model_dir, device=self.device)
+            except InputError as exc:
+                raise SectionError(f"the model cannot be loaded: {exc}") from None
+        return self.once("model", load)
+
+    def labels(self) -> pd.DataFrame:
+        def load():
+            from satori.data.labels import read_labels
+            if self.rf.labels is None:
+                raise SectionError(f"no {formats.LABELS_TSV} in the run")
+            try:
+                return read_labels(self.rf.labels, require_split=False)
+            except InputError as exc:
+                raise SectionError(str(exc)) from None
+        return self.once("labels", load)
+
+    def sequences(self) -> Dict[str, str]:
+        def load():
+            from satori.data.fasta import read_fasta
+            if self.rf.fasta is None:
+                raise SectionError("no sequence FASTA in the run")
+            try:
+                ids, seqs = read_fasta(self.rf.fasta)
+            except InputError as exc:
+                raise SectionError(str(exc)) from None
+            return dict(zip(ids, seqs))
+        return self.once("sequences", load)
+
+    def test_set(self):
+        """(ids, X uint8 (n, 4, L), y (n, n_labels), label names) of the test split."""
+        def load():
+            from satori.data.labels import label_columns
+            from satori.data.onehot import center_fit, one_hot
+            model = self.model()
+            labels, seqs = self.labels(), self.sequences()
+            if formats.LABELS_SPLIT in labels.columns:
+                test = labels[labels[formats.LABELS_SPLIT] == "test"]
+            else:
+                test = labels
+            test = test[test[formats.LABELS_ID].isin(seqs.keys())]
+            if test.empty:
+                raise SectionError("no test sequence of labels.tsv is in the FASTA")
+            if len(test) > MAX_TEST_SEQS:
+                rng = np.random.default_rng(self.seed)
+                test = test.iloc[np.sort(rng.choice(len(test), MAX_TEST_SEQS, replace=False))]
+            ids = test[formats.LABELS_ID].tolist()
+            length = model.config.length
+            X = one_hot(center_fit([seqs[i] for i in ids], length), length)
+            cols = label_columns(labels)
+            y = test[cols].to_numpy(dtype=np.uint8)
+            return ids, X, y, cols
+        return self.once("test_set", load)
+
+    def test_scores(self) -> np.ndarray:
+        """Sigmoid outputs of the model on the test set, shape=(n, n_labels)."""
+        def run():
+            import torch
+            from satori.batching import predict
+            ids, X, y, cols = self.test_set()
+            out = predict(self.model(), X, batch_size=256, device=self.device,
+                          func=lambda m, xb: torch.sigmoid(m(xb)))
+            return out.numpy()
+        return self.once("test_scores", run)
+
+    def filter_table(self) -> pd.DataFrame:
+        def load():
+            if not self.rf.filter_motifs:
+                raise SectionError(f"no {formats.FILTER_MOTIFS_TSV} (satori-filter-motifs output) in the run")
+            path = primary_filter_motifs(self.rf)
+            df = read_tsv(path, ["filter"], self.rf)
+            df = numeric(df, ["n_sites", "ic", "p", "E", "q"], self.rf.rel(path))
+            df["filter_index"] = [filter_index(x, i) for i, x in enumerate(df["filter"])]
+            return df
+        return self.once("filter_table", load)
+
+    def filter_names(self) -> Dict[int, str]:
+        """filter index -> TF name of its match (annotated filters only)."""
+        try:
+            df = self.filter_table()
+        except SectionError:
+            return {}
+        if "tf" not in df.columns:
+            return {}
+        return {int(i): str(t) for i, t in zip(df["filter_index"], df["tf"]) if isinstance(t, str) and t.strip()}
+
+
+def filter_index(value: Any, position: int) -> int:
+    """The filter number of a ``filter`` cell (``12``, ``filter12``, ``f12``)."""
+    m = re.search(r"(\d+)\s*$", str(value))
+    return int(m.group(1)) if m else position
+
+
+def primary_filter_motifs(rf: RunFiles) -> Path:
+    """The filter annotation shown in the report when the run has several (database
+    variants): the one against JASPAR when its directory says so, else the first."""
+    for p in rf.filter_motifs:
+        if "jaspar" in rf.rel(p).lower():
+            return p
+    return rf.filter_motifs[0]
+
+
+def guarded(section: Section, what: str, fn: Callable[[], Any]) -> Any:
+    """Run one part of a section; a failure becomes a note in the section, not a crash."""
+    try:
+        return fn()
+    except SectionError as exc:
+        section.problem(f"{what}: {exc}")
+    except Exception as exc:  # a malformed input we did not foresee: say so and go on
+        log.debug("report: %s failed", what, exc_info=True)
+        section.problem(f"{what} could not be drawn ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
+    return None
+
+
+# --- 1. run summary ---------------------------------------------------------------------
+
+def _params(rf: RunFiles) -> Dict[str, dict]:
+    out = {}
+    for step, path in rf.params.items():
+        try:
+            obj = read_json(path, rf)
+            out[step] = obj if isinstance(obj, dict) else {"value": obj}
+        except SectionError as exc:
+            out[step] = {"error": str(exc)}
+    return out
+
+
+def step_inventory(rf: RunFiles, sets: List[InteractionSet]) -> pd.DataFrame:
+    """Which steps' outputs the run holds (step, status, files)."""
+    methods = {s.method for s in sets if s.tf is not None or s.filt is not None}
+    rows = [
+        ("dataset / simulate", [rf.fasta, rf.labels, rf.pairs, rf.motifs_meme]),
+        ("train", [rf.model_dir, rf.history, rf.metrics]),
+        ("filter-motifs", [rf.filters_meme] + rf.filter_motifs),
+    ]
+    out = []
+    for step, paths in rows:
+        paths = [p for p in paths if p is not None]
+        out.append({"step": step, "status": "found" if paths else "missing",
+                    "files": ", ".join(rf.rel(p) for p in paths)})
+    for m, step in (("raw", "interpret-raw"), ("attr", "interpret-attr"), ("dfim", "dfim")):
+        files = [rf.rel(p) for s in sets if s.method == m for p in (s.tf_path, s.filt_path) if p is not None]
+        out.append({"step": step, "status": "found" if m in methods else "missing", "files": ", ".join(dict.fromkeys(files))})
+    out.append({"step": "evaluate", "status": "found" if rf.evaluations else "missing",
+                "files": ", ".join(rf.rel(p) for p in rf.evaluations)})
+    ppi = rf.ppi_matches + rf.ppi_summaries
+    out.append({"step": "hippie-lookup", "status": "found" if ppi else "missing",
+                "files": ", ".join(rf.rel(p) for p in ppi)})
+    return pd.DataFrame(out)
+
+
+def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
+    rf = rd.rf
+    sec = Section("summary", 1, "Run summary")
+    inv = step_inventory(rf, sets)
+    missing = inv.loc[inv["status"] == "missing", "step"].tolist()
+    if missing:
+        sec.notes.append("Steps without outputs in this run: " + ", ".join(missing) + ".")
+    sec.blocks.append(table_block(inv, "Run contents", max_rows=100))
+
+    def dataset():
+        from satori.data.labels import label_columns
+        labels = rd.labels()
+        cols = label_columns(labels)
+        items = [("labels file", rf.rel(rf.labels)), ("sequences", len(labels)), ("labels", len(cols))]
+        if rf.fasta is not None:
+            items.insert(0, ("sequences file", rf.rel(rf.fasta)))
+            seqs = guarded(sec, "sequence lengths", rd.sequences)
+            if seqs:
+                lengths = {len(s) for s in seqs.values()}
+                items.append(("length (bp)", ", ".join(map(str, sorted(lengths)[:5])) + (" …" if len(lengths) > 5 else "")))
+        if formats.LABELS_SPLIT in labels.columns:
+            counts = labels[formats.LABELS_SPLIT].value_counts()
+            items.append(("split sizes", ", ".join(f"{s} {int(counts.get(s, 0))}" for s in formats.SPLITS)))
+        else:
+            items.append(("split sizes", "no split column"))
+        sec.blocks.append(kv_block(items, "Dataset"))
+        pos = labels[cols].sum(axis=0)
+        df = pd.DataFrame({"label": cols, "positives": pos.to_numpy(), "fraction": (pos / len(labels)).to_numpy()})
+        if len(cols) > 12:
+            summary = df["positives"].describe()
+            later.append(text_block(
+                f"{len(cols)} labels (multi-label); positives per label: min {int(summary['min'])}, "
+                f"median {int(summary['50%'])}, max {int(summary['max'])}."))
+        later.append(table_block(df, "Positives per label", max_rows=12))
+
+    later: List[dict] = []  # shown after the model, so the dataset and model boxes sit side by side
+    if rf.labels is None:
+        sec.problem(f"Dataset: no {formats.LABELS_TSV} in the run.")
+    else:
+        guarded(sec, "Dataset", dataset)
+
+    def model():
+        from satori.models import build, load_config
+        try:
+            cfg = load_config(rf.model_dir)
+        except InputError as exc:
+            raise SectionError(str(exc)) from None
+        n_params = sum(p.numel() for p in build(cfg).parameters())
+        items = [("model directory", rf.rel(rf.model_dir)), ("parameters", f"{n_params:,}")]
+        items += [(k, v if not isinstance(v, list) else (", ".join(map(str, v[:6])) + (" …" if len(v) > 6 else "")))
+                  for k, v in cfg.to_dict().items()]
+        items += [("pooled length L'", cfg.pooled_length)]
+        sec.blocks.append(kv_block(items, "Model"))
+
+    if rf.model_dir is None:
+        sec.problem("Model: no model directory (config.json from satori-train) in the run.")
+    else:
+        guarded(sec, "Model", model)
+    sec.blocks.extend(later)
+
+    params = _params(rf)
+    if params:
+        versions, seeds = [], []
+        for step, p in params.items():
+            ver = next((v for k, v in p.items() if "version" in str(k).lower()), None)
+            versions.append({"step": step, "satori version": ver, "seed": p.get("seed")})
+        sec.blocks.append(table_block(pd.DataFrame(versions), "Versions and seeds", max_rows=100))
+        for step, p in params.items():
+            flat = [(k, json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in p.items()]
+            sec.blocks.append(details_block(f"Settings of {step} ({rf.rel(rf.params[step])})", [kv_block(flat)]))
+    else:
+        sec.notes.append("No params.json in the run: step settings unknown.")
+    sec.blocks.append(kv_block([("satori-report version", __version__), ("run directory", str(rf.root))], "Report"))
+    return sec
+
+
+# --- 2. training --------------------------------------------------------------------
+
+def metrics_auc(metrics: Any) -> Dict[str, Optional[float]]:
+    """Mean test AUROC/AUPRC from a ``metrics.json`` (a number, or per-label values)."""
+    def pick(names):
+        v = find_key(metrics, names)
+        if isinstance(v, dict):
+            mean = find_key(v, ["mean", "macro", "average"], depth=1)
+            if as_float(mean) is not None:
+                return as_float(mean)
+            vals = [as_float(x) for x in v.values()]
+            vals = [x for x in vals if x is not None]
+            return float(np.mean(vals)) if vals else None
+        if isinstance(v, list):
+            vals = [as_float(x) for x in v]
+            vals = [x for x in vals if x is not None]
+            return float(np.mean(vals)) if vals else None
+        return as_float(v)
+    return {
+        "auroc": pick(["mean_auroc", "test_auroc_mean", "auroc_mean", "mean_auc", "test_auc", "auroc", "auc", "roc_auc", "test_auroc"]),
+        "auprc": pick(["mean_auprc", "test_auprc_mean", "auprc_mean", "test_auprc", "auprc", "average_precision", "pr_auc"]),
+    }
+
+
+def section_training(rd: RunData, summary: dict) -> Section:
+    rf = rd.rf
+    sec = Section("training", 2, "Training")
+    if rf.history is None and rf.metrics is None and rf.model_dir is None:
+        return sec.missing("No satori-train output in the run (history.tsv, metrics.json, model directory).")
+
+    def history():
+        df = read_tsv(rf.history, [], rf)
+        df = numeric(df, [c for c in df.columns if c != "epoch"] + ["epoch"], rf.rel(rf.history))
+        if df.empty:
+            raise SectionError(f"{rf.rel(rf.history)} has no epochs")
+        fig, table = F.training_curves(df)
+        sec.blocks.append(figure_block(rd.save(fig, table, "training_curves",
+                                               "Loss, entropy term and validation AUC per epoch (history.tsv).")))
+        if "valid_auc" in df.columns and df["valid_auc"].notna().any():
+            best = df.loc[df["valid_auc"].idxmax()]
+            sec.blocks.append(text_block(f"{len(df)} epochs; best validation AUC {fmt(best['valid_auc'])} at epoch "
+                                         f"{fmt(best.get('epoch', np.nan))}."))
+
+    if rf.history is None:
+        sec.problem(f"Training curves: no {formats.HISTORY_TSV} in the run.")
+    else:
+        guarded(sec, "Training curves", history)
+
+    if rf.metrics is not None:
+        def metrics():
+            obj = read_json(rf.metrics, rf)
+            aucs = metrics_auc(obj)
+            summary.update({k: v for k, v in aucs.items() if v is not None})
+            flat = [(k, v) for k, v in obj.items() if not isinstance(v, (dict, list))] if isinstance(obj, dict) else []
+            if flat:
+                sec.blocks.append(kv_block(flat, f"Test metrics ({rf.rel(rf.metrics)})"))
+        guarded(sec, "Test metrics", metrics)
+
+    def curves():
+        ids, X, y, cols = rd.test_set()
+        scores = rd.test_scores()
+        fig, table, aucs = F.roc_pr_curves(y, scores, cols)
+        sec.blocks.append(figure_block(rd.save(
+            fig, table, "test_roc_pr",
+            f"Test ROC and precision-recall curves of {len(ids)} test sequences"
+            + (" (per label in grey, macro-average in colour)." if len(cols) > 1 else ".")
+        )))
+        ok = aucs.dropna()
+        if len(cols) > 1:
+            desc = ok[["auroc", "auprc"]].describe().loc[["mean", "min", "50%", "max"]].rename(index={"50%": "median"})
+            desc.insert(0, "statistic", desc.index)
+            sec.blocks.append(table_block(desc, "AUC over labels"))
+        sec.blocks.append(table_block(aucs, "AUC per label", max_rows=30))
+        summary.setdefault("auroc", float(ok["auroc"].mean()) if len(ok) else None)
+        summary.setdefault("auprc", float(ok["auprc"].mean()) if len(ok) else None)
+
+    guarded(sec, "Test ROC/PR curves", curves)
+    return sec
+
+
+# --- 3. filters ---------------------------------------------------------------------
+
+def _motif_lookup(rd: RunData, wanted: set) -> Dict[str, Any]:
+    """motif id -> Motif for the match logos: the run's motif files, the filter step's
+    --motif-db, then the JASPAR release it used (only if ids remain unresolved)."""
+    from satori.motifs.io import read_meme
+    rf = rd.rf
+    found: Dict[str, Any] = {}
+    files = [rf.motifs_meme] if rf.motifs_meme else []
+    fm_params = next((p for s, p in rf.params.items() if "filter" in s.lower()), None)
+    settings = {}
+    if fm_params is not None:
+        try:
+            settings = read_json(fm_params, rf) or {}
+        except SectionError:
+            settings = {}
+        db = settings.get("motif_db") if isinstance(settings, dict) else None
+        if isinstance(db, str) and db and Path(db).is_file():
+            files.append(Path(db))
+    for path in files:
+        try:
+            for m in read_meme(path):
+                found.setdefault(m.id, m)
+        except InputError:
+            continue
+    missing = {w for w in wanted if w not in found}
+    if missing and any(re.match(r"^MA\d+", w) for w in missing):
+        try:
+            from satori.motifs.jaspar import DEFAULT_COLLECTION, DEFAULT_RELEASE, DEFAULT_TAX_GROUP, load_jaspar
+            get = settings.get if isinstance(settings, dict) else (lambda k, d=None: d)
+            for m in load_jaspar(get("jaspar_release") or DEFAULT_RELEASE,
+                                 get("jaspar_collection") or DEFAULT_COLLECTION,
+                                 get("jaspar_tax_group") or DEFAULT_TAX_GROUP):
+                found.setdefault(m.id, m)
+        except Exception as exc:  # pyjaspar missing or release unknown: logos without matches
+            log.warning("report: JASPAR motifs unavailable for match logos (%s)", exc)
+    return found
+
+
+def section_filters(rd: RunData) -> Section:
+    from satori.motifs.io import read_meme
+    rf = rd.rf
+    sec = Section("filters", 3, "Filters")
+    if not rf.filter_motifs and rf.filters_meme is None:
+        return sec.missing("No satori-filter-motifs output in the run (filters.meme, filter_motifs.tsv).")
+    df = guarded(sec, "Filter table", rd.filter_table)
+    pwms: Dict[int, Any] = {}
+    if rf.filters_meme is None:
+        sec.problem(f"Logos: no {formats.FILTERS_MEME} in the run.")
+    else:
+        try:
+            motifs = read_meme(rf.filters_meme)
+            pwms = {filter_index(m.id, i): m for i, m in enumerate(motifs)}
+        except InputError as exc:
+            sec.problem(f"Logos: {exc}")
+    if df is None:
+        if not pwms:
+            sec.status = "missing"
+            return sec
+        df = pd.DataFrame({"filter": [m.id for m in pwms.values()], "filter_index": list(pwms)})
+        df["n_sites"] = [m.nsites for m in pwms.values()]
+    annotated = df["tf"].notna() & (df["tf"].astype(str).str.strip() != "") if "tf" in df.columns else pd.Series(False, index=df.index)
+    df = df.assign(_annot=annotated)
+    sort_q = df["q"] if "q" in df.columns else pd.Series(np.nan, index=df.index)
+    sort_sites = -df["n_sites"].fillna(0) if "n_sites" in df.columns else pd.Series(0, index=df.index)
+    df = df.assign(_q=sort_q.fillna(np.inf), _s=sort_sites).sort_values(["_annot", "_q", "_s"], ascending=[False, True, True])
+    n_annot = int(df["_annot"].sum())
+    sec.blocks.append(text_block(
+        f"{len(df)} filters, {n_annot} matched to a database motif"
+        + (f" (annotation from {rf.rel(primary_filter_motifs(rf))})" if rf.filter_motifs else "") + "; "
+        f"{len(df) - n_annot} unmatched (fewer sites than the minimum or no match at the q threshold). "
+        f"Logos show information content (bits); a match on the reverse strand (orientation −) is drawn "
+        f"reverse-complemented so it lines up with the filter."))
+
+    wanted = set(df["motif_id"].dropna().astype(str)) if "motif_id" in df.columns else set()
+    lookup = guarded(sec, "Match logos", lambda: _motif_lookup(rd, wanted)) or {}
+    logo_rows = set(df.index[: rd.max_filters]) if pwms else set()
+    if pwms and len(df) > rd.max_filters:
+        sec.notes.append(f"Logos drawn for the first {rd.max_filters} filters (--max-filters); the others are listed without.")
+    logo_cells, missing_matches = [], 0
+    for idx, row in df.iterrows():
+        fi = int(row["filter_index"])
+        if idx not in logo_rows or fi not in pwms:
+            logo_cells.append("")
+            continue
+        match = None
+        mid = str(row.get("motif_id", "")) if row["_annot"] else ""
+        if mid and mid != "nan":
+            m = lookup.get(mid)
+            if m is None:
+                missing_matches += 1
+            else:
+                match = m.pwm
+                if str(row.get("orientation", "+")).strip() in ("-", "−", "rc"):
+                    match = F.reverse_complement(match)
+        title_m = f"{row.get('tf', '')} {mid}".strip() if match is not None else ""
+
+        def draw(fi=fi, match=match, title_m=title_m):
+            fig, table = F.logo_pair(pwms[fi].pwm, match, f"filter {fi}", title_m)
+            return rd.save(fig, table, f"logos/filter_{fi}", f"Logo of filter {fi}" + (f" and of {title_m}" if title_m else ""), dpi=72, tight=False)
+
+        rec = guarded(sec, f"Logo of filter {fi}", draw)
+        logo_cells.append({"img": rec.data_uri, "alt": f"logo of filter {fi}", "width": rec.width,
+                           "href": rec.svg} if rec else "")
+    if missing_matches:
+        sec.notes.append(f"{missing_matches} matched motif(s) not found in the run's motif files or JASPAR: filter logo only.")
+    df = df.assign(logos=logo_cells)
+    cols = ["filter", "logos", "n_sites", "ic", "tf", "motif_id", "q", "E", "orientation"]
+    for extra in rf.filter_motifs:
+        if extra == primary_filter_motifs(rf) or df is None:
+            continue
+        try:
+            other = read_tsv(extra, ["filter", "tf"], rf)
+            names = {filter_index(f, i): t for i, (f, t) in enumerate(zip(other["filter"], other["tf"]))}
+            col = f"tf ({rf.rel(extra.parent)})"
+            df[col] = [names.get(int(i), "") for i in df["filter_index"]]
+            cols.append(col)
+        except SectionError as exc:
+            sec.problem(str(exc))
+    sec.blocks.append(table_block(df, "Filters (matched first, by q)", max_rows=max(len(df), 1), columns=cols))
+    return sec
+
+
+# --- 4. attention -------------------------------------------------------------------
+
+def attention_data(rd: RunData):
+    """Foreground sequences through the model with attention; hits per pooled position.
+
+    Returns dict with ids, scores (n,), attn (n, L', L') max over heads, act (n, F, L')
+    pooled conv activations, thresholds (F,).
+    """
+    import torch
+    from satori.batching import predict
+
+    def run():
+        ids, X, y, cols = rd.test_set()
+        pos = np.flatnonzero(y.max(axis=1) > 0)
+        if pos.size == 0:
+            raise SectionError("the test set has no positive sequence")
+        if pos.size > rd.max_seqs:
+            rng = np.random.default_rng(rd.seed)
+            pos = np.sort(rng.choice(pos, rd.max_seqs, replace=False))
+        model = rd.model()
+
+        def fn(m, xb):
+            logits, probs = m(xb, return_attention=True)
+            act = m.pool(m.conv_activations(xb))
+            return torch.sigmoid(logits), probs.amax(dim=1), act
+
+        prob, attn, act = predict(model, X[pos], batch_size=64, device=rd.device, func=fn)
+        prob, attn, act = prob.numpy(), attn.numpy(), act.numpy()
+        # score of a sequence: its best output among its positive labels
+        ypos = y[pos].astype(bool)
+        score = np.where(ypos, prob, -np.inf).max(axis=1)
+        fmax = act.max(axis=(0, 2))
+        return {"ids": [ids[i] for i in pos], "score": score, "attn": attn, "act": act,
+                "thresholds": 0.65 * fmax, "pool": model.config.pool}
+    return rd.once("attention", run)
+
+
+def sequence_hits(act: np.ndarray, thresholds: np.ndarray, names: Dict[int, str]) -> pd.DataFrame:
+    """The strongest filter hit per pooled position of one sequence.
+
+    act: shape=(F, L') pooled activations; thresholds: shape=(F,). A filter hits a
+    position when its activation exceeds its threshold (thresholds of 0 never hit).
+    Returns rows (position, filter, label, strength = activation / threshold).
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(thresholds[:, None] > 0, act / thresholds[:, None], 0.0)
+    hit = ratio > 1.0
+    positions = np.flatnonzero(hit.any(axis=0))
+    best = ratio[:, positions].argmax(axis=0)
+    return pd.DataFrame({
+        "position": positions, "filter": best,
+        "label": [names.get(int(f), f"f{int(f)}") for f in best],
+        "strength": ratio[best, positions],
+    })
+
+
+def _implants_for(rd: RunData, seq_id: str, pool: int, L: int) -> Optional[pd.DataFrame]:
+    if rd.rf.implants is None:
+        return None
+    imp = rd.once("implants", lambda: read_tsv(rd.rf.implants, ["id", "start"], rd.rf))
+    rows = imp[imp["id"].astype(str) == seq_id]
+    if rows.empty:
+        return pd.DataFrame(columns=["position", "tf"])
+    start = pd.to_numeric(rows["start"], errors="coerce").fillna(0).astype(int).to_numpy()
+    # the k-mer (conv position) that starts at the motif start, then its pooling window
+    pos = np.clip(start // max(pool, 1), 0, L - 1)
+    tf = rows["tf"].astype(str).to_numpy() if "tf" in rows else rows.get("motif", pd.Series([""] * len(rows))).to_numpy()
+    return pd.DataFrame({"position": pos, "tf": tf})
+
+
+def section_attention(rd: RunData) -> Section:
+    rf = rd.rf
+    sec = Section("attention", 4, "Attention")
+    needs = [("model directory", rf.model_dir), ("sequence FASTA", rf.fasta), ("labels.tsv", rf.labels)]
+    absent = [n for n, p in needs if p is None]
+    if absent:
+        return sec.missing("Attention maps need the model and the test sequences; the run lacks: " + ", ".join(absent) + ".")
+    data = guarded(sec, "Attention", lambda: attention_data(rd))
+    if data is None:
+        sec.status = "missing"
+        return sec
+    names = rd.filter_names()
+    n = len(data["ids"])
+    attn, act = data["attn"], data["act"]
+    sec.blocks.append(text_block(
+        f"{n} test positives run through the model (--max-seqs {rd.max_seqs}); attention = max over heads. "
+        f"Filter hit: pooled activation above 0.65 × the filter's maximum over these sequences; each axis tick "
+        f"marks the strongest hit at that position, labelled with the filter's TF"
+        + (" (filter number when unannotated)" if names else " (filter numbers: no filter annotation in the run)")
+        + "." + (" Red triangles: implanted motifs (start position, pooled)." if rf.implants else "")))
+
+    def dist():
+        cutoff = float(attn.mean())
+        fig, table = F.attention_distribution(attn, cutoff)
+        sec.blocks.append(figure_block(rd.save(fig, table, "attention_distribution",
+                                               f"Attention values over {n} foreground sequences (log counts); dashed: mean, the default cutoff of interpret-raw.")))
+    guarded(sec, "Attention distribution", dist)
+
+    same_len = act.shape[-1] == attn.shape[-1]
+    if not same_len:
+        sec.problem("Filter hits not marked: the model's pooled conv length differs from its attention length.")
+    order = np.argsort(-data["score"], kind="stable")[:N_HEATMAPS]
+    hit_rows = []
+    for k, i in enumerate(order, start=1):
+        seq_id = data["ids"][i]
+        hits = sequence_hits(act[i], data["thresholds"], names) if same_len else pd.DataFrame(columns=["position", "label", "strength"])
+        hit_rows.append(hits.assign(sequence=seq_id))
+        implants = guarded(sec, "Implanted motifs", lambda: _implants_for(rd, seq_id, data["pool"], attn.shape[-1]))
+
+        def draw(i=i, seq_id=seq_id, hits=hits, implants=implants, k=k):
+            fig, table = F.attention_heatmap(attn[i], hits, f"{seq_id} (p = {data['score'][i]:.2f})", implants)
+            return rd.save(fig, table, f"attention_heatmap_{k}",
+                           f"Attention of test sequence {seq_id} (max over heads; rows attend to columns), filter hits on the axes.")
+        rec = guarded(sec, f"Heatmap {k}", draw)
+        if rec:
+            sec.blocks.append(figure_block(rec))
+    if hit_rows:
+        hits_all = pd.concat(hit_rows, ignore_index=True)
+        buf = hits_all.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.6g")
+        write_text(rd.outdir / formats.REPORT_FIGURES_DIR / "attention_hits.tsv", buf)
+    return sec
+
+
+# --- 5. interactions ----------------------------------------------------------------
+
+def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
+    sec = Section("interactions", 5, "Interactions")
+    if not sets:
+        return sec.missing("No interactions.tsv / tf_interactions.tsv (satori-interpret-raw, interpret-attr or dfim) in the run.")
+    present = {s.method for s in sets}
+    lacking = [method_label(m) for m in ("raw", "attr", "dfim") if m not in present]
+    if lacking:
+        sec.notes.append("Methods not run: " + ", ".join(lacking) + ".")
+    for s in sets:
+        sec.blocks.append(sub_block(s.label))
+        for e in s.errors:
+            sec.problem(f"{s.label}: {e}")
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", s.key).strip("_")
+        if s.tf is None and s.filt is None:
+            continue
+        facts = []
+        if s.filt is not None:
+            facts.append(f"{len(s.filt)} filter pairs tested, {int((s.filt['q'] < s.q_threshold).sum())} with q < {s.q_threshold:g}")
+        if s.tf is not None:
+            facts.append(f"{len(s.significant_pairs())} TF pairs with q < {s.q_threshold:g} (of {len(s.tf)})")
+        sec.blocks.append(text_block("; ".join(facts) + "."))
+        if s.tf is not None:
+            sig = s.tf[(s.tf["q"] < s.q_threshold) & (s.tf["tf1"].astype(str).str.upper() != s.tf["tf2"].astype(str).str.upper())]
+
+            def net(sig=sig, s=s, slug=slug):
+                if sig.empty:
+                    sec.blocks.append(text_block(f"No TF pair with q < {s.q_threshold:g}: no network to draw.", "note"))
+                    return
+                fig, table = F.interaction_network(sig, seed=rd.seed, color=F.METHOD_COLORS.get(s.method, "#1f77b4"))
+                cap = f"{s.label}: TF pairs with q < {s.q_threshold:g}" + (" (the 60 smallest q)" if len(sig) > 60 else "") + "; edge width ∝ −log10 q."
+                sec.blocks.append(figure_block(rd.save(fig, table, f"network_{slug}", cap)))
+            guarded(sec, f"{s.label} network", net)
+        else:
+            sec.problem(f"{s.label}: no tf_interactions.tsv, network and top pairs not drawn.")
+        if s.filt is not None and "distance" in s.filt.columns:
+            def hist(s=s, slug=slug):
+                sig = s.filt[s.filt["q"] < s.q_threshold]
+                which = f"significant filter pairs (q < {s.q_threshold:g})"
+                if sig["distance"].notna().sum() == 0:
+                    sig, which = s.filt, "all tested filter pairs (none significant)"
+                fig, table = F.distance_histogram(sig["distance"].to_numpy(dtype=float), f"Distances, {s.label}")
+                sec.blocks.append(figure_block(rd.save(fig, table, f"distances_{slug}",
+                                                       f"{s.label}: distance (bp) of the best-scoring position pair, {which}.")))
+            guarded(sec, f"{s.label} distances", hist)
+        elif s.filt is None:
+            sec.problem(f"{s.label}: no interactions.tsv, distance histogram not drawn.")
+        if s.tf is not None:
+            top = s.tf.sort_values("q").head(TOP_PAIRS)
+            sec.blocks.append(table_block(top, f"Top TF pairs ({s.label})",
+                                          columns=["tf1", "tf2", "q", "p", "n_filter_pairs", "median_distance"]))
+    with_tf = [s for s in sets if s.tf is not None]
+    if len(with_tf) >= 2:
+        sec.blocks.append(sub_block("Overlap of the methods"))
+
+        def overlap():
+            fig, table = F.method_overlap({s.label: s.significant_pairs() for s in with_tf})
+            sec.blocks.append(figure_block(rd.save(fig, table, "methods_overlap",
+                                                   "Significant TF pairs found by each combination of methods.")))
+        guarded(sec, "Overlap", overlap)
+    else:
+        sec.notes.append("Overlap of methods: only one method's TF pairs in the run.")
+    return sec
+
+
+# --- 6. ground truth ----------------------------------------------------------------
+
+def score_rows(rf: RunFiles, sets: List[InteractionSet], evals: List[Evaluation], truth: Optional[set]):
+    """One row of scores per evaluation.json; without any, scores computed from each
+    method's tf_interactions.tsv against pairs.tsv. Returns (rows, computed) where
+    computed lists (InteractionSet, scores dict) for the computed rows."""
+    rows, computed = [], []
+    for ev in evals:
+        rows.append({"label": ev.label, "method": ev.method, "db": ev.db, "precision": ev.precision,
+                     "recall": ev.recall, "f1": ev.f1, "q_threshold": ev.q_threshold, "tp": len(ev.tp),
+                     "fp": len(ev.fp), "fn": len(ev.fn), "source": rf.rel(ev.path)})
+    if not evals and truth:
+        for s in sets:
+            if s.tf is None:
+                continue
+            sc = scores_at(s.tf, truth, s.q_threshold)
+            computed.append((s, sc))
+            rows.append({"label": s.label, "method": s.method, "db": s.variant, "precision": sc["precision"],
+                         "recall": sc["recall"], "f1": sc["f1"], "q_threshold": s.q_threshold,
+                         "tp": len(sc["tp"]), "fp": len(sc["fp"]), "fn": len(sc["fn"]), "source": rf.rel(s.tf_path)})
+    return rows, computed
+
+
+def score_summary(rows: List[dict], source: str) -> List[dict]:
+    """The score rows as stored in report_summary.json."""
+    keep = ("method", "db", "precision", "recall", "f1", "q_threshold", "tp", "fp", "fn")
+    return [dict({k: r.get(k) for k in keep}, source=source) for r in rows]
+
+
+def summarize_run(rf: RunFiles) -> Dict[str, Any]:
+    """The numbers of a run for the index page, read without drawing anything:
+    identity (dataset, arch, entropy λ), test AUROC/AUPRC from metrics.json, and the
+    interaction scores (evaluation.json, else computed against pairs.tsv)."""
+    summary: Dict[str, Any] = {"title": rf.root.name, "run": str(rf.root)}
+    summary.update(run_identity(rf))
+    if rf.metrics is not None:
+        try:
+            summary.update({k: v for k, v in metrics_auc(read_json(rf.metrics, rf)).items() if v is not None})
+        except SectionError as exc:
+            log.warning("%s", exc)
+    evals = []
+    for path in rf.evaluations:
+        try:
+            evals.append(read_evaluation(rf, path))
+        except SectionError as exc:
+            log.warning("%s", exc)
+    truth = None
+    if not evals and rf.pairs is not None:
+        try:
+            truth = read_truth(rf)
+        except SectionError as exc:
+            log.warning("%s", exc)
+    sets = read_interaction_sets(rf) if truth else []
+    rows, _ = score_rows(rf, sets, evals, truth)
+    summary["scores"] = score_summary(rows, "evaluation.json" if evals else "computed")
+    return _jsonable(summary)
+
+
+def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Section:
+    rf = rd.rf
+    sec = Section("truth", 6, "Ground truth")
+    if rf.pairs is None and not rf.evaluations:
+        return sec.missing("No pairs.tsv or evaluation.json: not a simulated run, or satori-evaluate was not run.")
+    evals: List[Evaluation] = []
+    for path in rf.evaluations:
+        ev = guarded(sec, rf.rel(path), lambda path=path: read_evaluation(rf, path))
+        if ev is not None:
+            evals.append(ev)
+    truth = guarded(sec, "Truth", lambda: read_truth(rf)) if rf.pairs is not None else None
+    rows, computed = score_rows(rf, sets, evals, truth)
+    source = "evaluation.json" if evals else "computed"
+    if computed:
+        sec.notes.append("No evaluation.json: scores computed by the report from tf_interactions.tsv and pairs.tsv "
+                         "(unordered, case-insensitive TF pairs, same-TF pairs excluded).")
+    if truth is not None:
+        sec.blocks.append(text_block(f"{len(truth)} interacting TF pairs implanted ({rf.rel(rf.pairs)})."))
+    if not rows:
+        sec.problem("No scores: no readable evaluation.json, and no tf_interactions.tsv to score against pairs.tsv.")
+        if not evals and truth is None:
+            sec.status = "missing"
+        return sec
+    scores = pd.DataFrame(rows)
+    summary["scores"] = score_summary(rows, source)
+    dbs = sorted(set(scores["db"]) - {""})
+    if len(dbs) < 2 and evals:
+        sec.notes.append("Only one database mode evaluated" + (f" ({dbs[0]})" if dbs else "")
+                         + "; the paper's setting (the simulation's own motifs) and the full database are best read side by side.")
+
+    def bars():
+        fig, table = F.truth_scores(scores.assign(db=scores["db"].fillna("")))
+        sec.blocks.append(figure_block(rd.save(fig, table, "truth_scores",
+                                               "Precision, recall and F1 of the predicted TF pairs against the implanted pairs.")))
+    guarded(sec, "Scores", bars)
+    sec.blocks.append(table_block(scores, "Scores", columns=["label", "precision", "recall", "f1", "q_threshold", "tp", "fp", "fn", "source"]))
+
+    curves = {ev.label: ev.curve for ev in evals if ev.curve is not None}
+    curve_src = "evaluation.json"
+    if not curves and truth:
+        curve_src = "computed from tf_interactions.tsv"
+        curves = {s.label: pr_curve_from_interactions(s.tf, truth) for s in sets if s.tf is not None}
+    if curves:
+        def prq():
+            qthr = next((ev.q_threshold for ev in evals if ev.q_threshold), DEFAULT_Q)
+            fig, table = F.pr_over_q(curves, qthr)
+            sec.blocks.append(figure_block(rd.save(fig, table, "truth_pr_over_q",
+                                                   f"Precision and recall as the q threshold varies ({curve_src}); dotted: the threshold used.")))
+        guarded(sec, "Precision-recall over q", prq)
+    else:
+        sec.problem("Precision-recall over q: no curve in evaluation.json and no tf_interactions.tsv with pairs.tsv.")
+
+    lists = [(ev.label, ev.tp, ev.fn, ev.fp) for ev in evals] + \
+            [(s.label, sc["tp"], sc["fn"], sc["fp"]) for s, sc in computed]
+    for label, tp, fn, fp in lists:
+        blocks = []
+        for name, items in (("found (TP)", tp), ("missed (FN)", fn), ("spurious (FP)", fp)):
+            shown = ", ".join(pair_text(k) for k in items[:MAX_LIST]) + (f" … (+{len(items) - MAX_LIST})" if len(items) > MAX_LIST else "")
+            blocks.append(kv_block([(f"{name}: {len(items)}", shown or "—")]))
+        sec.blocks.append(details_block(f"Pairs of {label}: {len(tp)} found, {len(fn)} missed, {len(fp)} spurious", blocks))
+    return sec
+
+
+# --- 7. known interactions ----------------------------------------------------------
+
+def section_known(rd: RunData) -> Section:
+    rf = rd.rf
+    sec = Section("known", 7, "Known interactions")
+    if not rf.ppi_matches and not rf.ppi_summaries:
+        return sec.missing("No satori-hippie-lookup output (ppi_matches.tsv, ppi_summary.json) in the run "
+                           "(expected for real-data runs only).")
+    bars = []
+    for path in rf.ppi_summaries:
+        def one(path=path):
+            obj = read_json(path, rf)
+            if not isinstance(obj, dict):
+                raise SectionError(f"{rf.rel(path)}: expected a JSON object")
+            flat = [(k, json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in obj.items()]
+            sec.blocks.append(kv_block(flat, f"Summary ({rf.rel(path)})"))
+            tested = as_float(find_key(obj, ["pairs_tested", "n_tested", "tested", "n_pairs"]))
+            matched = as_float(find_key(obj, ["pairs_matched", "n_matched", "matched", "n_matches"]))
+            expected = as_float(find_key(obj, ["expected_matched", "expected", "expected_matches", "null_mean"]))
+            if tested is not None and matched is not None:
+                bars.append({"label": rf.rel(path.parent) or "run", "tested": tested, "matched": matched,
+                             "expected": expected})
+        guarded(sec, rf.rel(path), one)
+    if bars:
+        def draw():
+            fig, table = F.ppi_support(pd.DataFrame(bars))
+            sec.blocks.append(figure_block(rd.save(fig, table, "ppi_support",
+                                                   "Predicted TF pairs and those with a known protein-protein interaction.")))
+        guarded(sec, "PPI figure", draw)
+    for path in rf.ppi_matches:
+        def table(path=path):
+            df = read_tsv(path, [], rf)
+            sec.blocks.append(table_block(df, f"Pairs with PPI support ({rf.rel(path)})", max_rows=50))
+        guarded(sec, rf.rel(path), table)
+    return sec
+
+
+# --- assembly -----------------------------------------------------------------------
+
+def run_identity(rf: RunFiles) -> Dict[str, Any]:
+    """Dataset name, architecture and entropy λ of a run, from its params/config files."""
+    info: Dict[str, Any] = {"dataset": None, "arch": None, "entropy_lambda": None, "n_filters": None}
+    for step, path in sorted(rf.params.items()):
+        try:
+            p = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if not isinstance(p, dict):
+            continue
+        if info["dataset"] is None and p.get("preset"):
+            info["dataset"] = str(p["preset"])
+        if info["dataset"] is None and p.get("mode") and "prepare" in step:
+            info["dataset"] = f"dhs-{p['mode']}"
+        if info["entropy_lambda"] is None and "entropy_lambda" in p:
+            info["entropy_lambda"] = as_float(p["entropy_lambda"])
+    if rf.model_dir is not None:
+        try:
+            cfg = json.loads((rf.model_dir / formats.CONFIG_JSON).read_text())
+            info["arch"] = cfg.get("arch")
+            info["n_filters"] = cfg.get("n_filters")
+        except (OSError, json.JSONDecodeError, AttributeError):
+            pass
+    if info["dataset"] is None:
+        info["dataset"] = rf.root.name
+    return info
+
+
+def render(template: str, **context) -> str:
+    """Render a template shipped in ``satori/report/templates``."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("satori.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template(template).render(**context)
+
+
+def build_report(
+    run_dir: PathLike,
+    outdir: Optional[PathLike] = None,
+    title: Optional[str] = None,
+    max_filters: int = 100,
+    max_seqs: int = 100,
+    device: str = "cpu",
+    seed: int = 0,
+    params: Optional[dict] = None,
+) -> Path:
+    """Write ``report.html``, ``figures/`` and ``report_summary.json`` for one run.
+
+    Parameters
+    ----------
+    run_dir: str or Path
+        The run's output tree (pipeline layout or a flat directory).
+    outdir: str or Path or None
+        Output directory; default ``<run_dir>/report`` (skipped when reading the run).
+    title: str or None
+        Report title; default ``satori report: <run directory name>``.
+    max_filters: int
+        Filters with a logo (matched filters first, by q).
+    max_seqs: int
+        Test positives run through the model for the attention section.
+    device: str or torch.device
+        Where the model runs (attention maps, test curves).
+    seed: int
+        Seeds the sequence samples and the network layout.
+    params: dict or None
+        Written as ``params.json`` (the CLI's resolved options).
+
+    Returns the output directory. Raises ``InputError`` when ``run_dir`` is missing,
+    unreadable or holds no satori output (nothing is written then).
+    """
+    if max_filters < 0 or max_seqs < 1:
+        raise InputError("--max-filters must be >= 0 and --max-seqs >= 1")
+    run_dir = Path(run_dir)
+    outdir = Path(outdir) if outdir is not None else run_dir / "report"
+    rf = discover(run_dir, exclude=[outdir])
+    if not rf.found_any():
+        raise InputError(
+            f"--run {run_dir}: no satori outputs found (none of {formats.HISTORY_TSV}, {formats.FILTER_MOTIFS_TSV}, "
+            f"{formats.TF_INTERACTIONS_TSV}, {formats.EVALUATION_JSON}, {formats.LABELS_TSV}, ... anywhere below it)"
+        )
+    title = title or f"satori report: {rf.root.name}"
+    t0 = time.time()
+    with staged_outdir(outdir) as stage:
+        rd = RunData(rf, stage, seed, device, max_filters, max_seqs)
+        sets = read_interaction_sets(rf)
+        summary: Dict[str, Any] = {"title": title, "run": str(rf.root), "satori_version": __version__}
+        summary.update(run_identity(rf))
+        sections = []
+        for make in (lambda: section_summary(rd, sets), lambda: section_training(rd, summary),
+                     lambda: section_filters(rd), lambda: section_attention(rd),
+                     lambda: section_interactions(rd, sets), lambda: section_truth(rd, sets, summary),
+                     lambda: section_known(rd)):
+            t = time.time()
+            sec = make()
+            log.info("section %d %s: %s (%.1f s)", sec.number, sec.title, sec.status, time.time() - t)
+            sec.blocks = group_figures(sec.blocks)
+            sections.append(sec)
+        summary["sections"] = {s.id: s.status for s in sections}
+        summary["report"] = formats.REPORT_HTML
+        summary.setdefault("scores", [])
+        html = render("report.html.j2", title=title, sections=sections, version=__version__,
+                      run=str(rf.root), generated=time.strftime("%Y-%m-%d %H:%M"),
+                      n_figures=len(rd.figures))
+        write_text(stage / formats.REPORT_HTML, html)
+        write_text(stage / formats.REPORT_SUMMARY_JSON, json.dumps(_jsonable(summary), indent=2) + "\n")
+        if params is not None:
+            write_text(stage / formats.PARAMS_JSON,
+                       json.dumps(dict(params, satori_version=__version__), indent=2, default=str) + "\n")
+    log.info("report written to %s (%d figures, %.1f MB, %.1f s)", outdir / formats.REPORT_HTML, len(rd.figures),
+             (outdir / formats.REPORT_HTML).stat().st_size / 1e6, time.time() - t0)
+    return outdir
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        return float(x) if np.isfinite(x) else None
+    return x

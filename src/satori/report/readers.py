@@ -1,0 +1,350 @@
+"""Reading a run's files for the report, tolerantly.
+
+Every reader raises ``SectionError`` with one sentence naming the file and the problem;
+the report catches it and prints the sentence in the section that needed the file
+instead of failing the whole report. JSON outputs whose exact keys belong to other
+tools (``metrics.json``, ``evaluation.json``, ``ppi_summary.json``) are read by
+looking for a few plausible key names, so a renamed key costs a number in the
+report, not a crash.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from satori import formats
+from satori.report.discover import RunFiles, canonical_method, method_from_path, method_label, variant_of
+
+DEFAULT_Q = 0.05
+
+
+class SectionError(Exception):
+    """A file a section needs is missing or unreadable (message: one sentence)."""
+
+
+def read_tsv(path: Path, required: Sequence[str] = (), rf: Optional[RunFiles] = None) -> pd.DataFrame:
+    """Read a tab-separated table with a header; check ``required`` columns exist."""
+    shown = rf.rel(path) if rf is not None else str(path)
+    try:
+        df = pd.read_csv(path, sep="\t", keep_default_na=True, comment=None)
+    except pd.errors.EmptyDataError:
+        raise SectionError(f"{shown} is empty (no header line)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise SectionError(f"{shown} cannot be parsed as a TSV table ({str(exc).splitlines()[0]})") from None
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise SectionError(
+            f"{shown} lacks the column(s) {', '.join(missing)} (header: {', '.join(map(str, df.columns[:8]))})"
+        )
+    return df
+
+
+def read_json(path: Path, rf: Optional[RunFiles] = None) -> Any:
+    """Read a JSON file (NaN/Infinity accepted)."""
+    shown = rf.rel(path) if rf is not None else str(path)
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SectionError(f"{shown} cannot be parsed as JSON ({str(exc).splitlines()[0]})") from None
+
+
+def numeric(df: pd.DataFrame, cols: Iterable[str], path_label: str = "") -> pd.DataFrame:
+    """Convert columns to numbers; a column with text in it is a ``SectionError``."""
+    df = df.copy()
+    for c in cols:
+        if c not in df.columns:
+            continue
+        conv = pd.to_numeric(df[c], errors="coerce")
+        bad = conv.isna() & df[c].notna() & (df[c].astype(str).str.strip() != "")
+        if bad.any():
+            raise SectionError(
+                f"{path_label}: column '{c}' holds a non-number ('{df.loc[bad, c].iloc[0]}')"
+            )
+        df[c] = conv
+    return df
+
+
+def find_key(obj: Any, names: Sequence[str], depth: int = 2) -> Any:
+    """The value of the first key in ``names`` (case-insensitive) at the top level of a
+    dict, then one level down; None when absent."""
+    if not isinstance(obj, dict):
+        return None
+    lower = {str(k).lower(): v for k, v in obj.items()}
+    for n in names:
+        if n.lower() in lower:
+            return lower[n.lower()]
+    if depth > 1:
+        for v in obj.values():
+            if isinstance(v, dict):
+                found = find_key(v, names, depth - 1)
+                if found is not None:
+                    return found
+    return None
+
+
+def as_float(x: Any) -> Optional[float]:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def pair_key(a: Any, b: Any) -> str:
+    """An unordered, case-insensitive TF pair as one string ``A|B`` (sorted, upper)."""
+    x, y = sorted([str(a).strip().upper(), str(b).strip().upper()])
+    return f"{x}|{y}"
+
+
+def pair_text(key: str) -> str:
+    return key.replace("|", " – ")
+
+
+def parse_pair(item: Any) -> Optional[str]:
+    """A TF pair from a JSON list entry: ``["A", "B"]``, ``{"tf1":..,"tf2":..}``, ``"A|B"``/``"A-B"``."""
+    if isinstance(item, (list, tuple)) and len(item) >= 2:
+        return pair_key(item[0], item[1])
+    if isinstance(item, dict):
+        a = find_key(item, ["tf1", "tf_a", "a"], depth=1)
+        b = find_key(item, ["tf2", "tf_b", "b"], depth=1)
+        if a is not None and b is not None:
+            return pair_key(a, b)
+        return None
+    if isinstance(item, str):
+        for sep in ("|", "\t", ",", " - ", "–", "--", "-"):
+            if sep in item:
+                a, b = item.split(sep, 1)
+                return pair_key(a, b)
+    return None
+
+
+# --- truth --------------------------------------------------------------------------
+
+def read_truth(rf: RunFiles) -> set:
+    """The simulation's interacting TF pairs (``pairs.tsv``) as unordered pair keys."""
+    if rf.pairs is None:
+        raise SectionError(f"no {formats.PAIRS_TSV} in the run (simulated runs only)")
+    df = read_tsv(rf.pairs, ["tf1", "tf2"], rf)
+    return {pair_key(a, b) for a, b in zip(df["tf1"], df["tf2"]) if str(a).upper() != str(b).upper()}
+
+
+# --- interactions -------------------------------------------------------------------
+
+@dataclass
+class InteractionSet:
+    """The interactions of one method (and one database variant) of a run.
+
+    ``tf``: rows of ``tf_interactions.tsv`` (tf1, tf2, q, ...), ``filt``: rows of
+    ``interactions.tsv`` (filter pairs), either may be None; ``errors`` holds the
+    sentences of files that could not be read.
+    """
+
+    method: str
+    variant: str = ""
+    tf: Optional[pd.DataFrame] = None
+    filt: Optional[pd.DataFrame] = None
+    tf_path: Optional[Path] = None
+    filt_path: Optional[Path] = None
+    q_threshold: float = DEFAULT_Q
+    errors: List[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        base = method_label(self.method)
+        return f"{base} ({self.variant})" if self.variant else base
+
+    @property
+    def key(self) -> str:
+        return f"{self.method}/{self.variant}" if self.variant else self.method
+
+    def significant_pairs(self) -> set:
+        """Unordered TF pairs with q < the threshold (same-TF pairs excluded)."""
+        if self.tf is None or self.tf.empty:
+            return set()
+        sig = self.tf[self.tf["q"] < self.q_threshold]
+        return {pair_key(a, b) for a, b in zip(sig["tf1"], sig["tf2"])
+                if str(a).upper() != str(b).upper() and str(a) != "nan" and str(b) != "nan"}
+
+
+def _q_threshold_near(path: Path) -> float:
+    params = path.parent / formats.PARAMS_JSON
+    if params.is_file():
+        try:
+            q = as_float(find_key(json.loads(params.read_text()), ["q_threshold"], depth=1))
+            if q is not None and 0 < q <= 1:
+                return q
+        except (OSError, json.JSONDecodeError):
+            pass
+    return DEFAULT_Q
+
+
+def _split_by_method(df: pd.DataFrame, fallback: str) -> Dict[str, pd.DataFrame]:
+    if "method" not in df.columns or df["method"].isna().all():
+        return {fallback: df}
+    methods = df["method"].map(canonical_method)
+    methods = methods.where(df["method"].notna(), fallback)
+    return {m: df[methods == m].reset_index(drop=True) for m in dict.fromkeys(methods)}
+
+
+def read_interaction_sets(rf: RunFiles) -> List[InteractionSet]:
+    """Every method × variant of interactions found in the run, in a stable order
+    (raw, attr, dfim, others; then variant)."""
+    sets: Dict[tuple, InteractionSet] = {}
+
+    def get(method: str, variant: str, path: Path) -> InteractionSet:
+        k = (method, variant)
+        if k not in sets:
+            sets[k] = InteractionSet(method=method, variant=variant, q_threshold=_q_threshold_near(path))
+        return sets[k]
+
+    for path in rf.tf_interactions:
+        variant = variant_of(rf, path)
+        fallback = method_from_path(rf, path)
+        try:
+            df = read_tsv(path, ["tf1", "tf2", "q"], rf)
+            df = numeric(df, ["q", "p", "n_filter_pairs", "median_distance"], rf.rel(path))
+        except SectionError as exc:
+            get(fallback, variant, path).errors.append(str(exc))
+            continue
+        for method, part in _split_by_method(df, fallback).items():
+            s = get(method, variant, path)
+            s.tf, s.tf_path = part, path
+    for path in rf.interactions:
+        variant = variant_of(rf, path)
+        fallback = method_from_path(rf, path)
+        try:
+            df = read_tsv(path, ["filter_a", "filter_b", "q"], rf)
+            df = numeric(df, ["q", "p", "distance", "n_fg", "n_bg", "median_fg", "median_bg"], rf.rel(path))
+        except SectionError as exc:
+            get(fallback, variant, path).errors.append(str(exc))
+            continue
+        for method, part in _split_by_method(df, fallback).items():
+            s = get(method, variant, path)
+            s.filt, s.filt_path = part, path
+    order = {"raw": 0, "attr": 1, "dfim": 2}
+    return [sets[k] for k in sorted(sets, key=lambda k: (order.get(k[0], 9), k[0], k[1]))]
+
+
+# --- evaluation ---------------------------------------------------------------------
+
+@dataclass
+class Evaluation:
+    """One ``evaluation.json``: scores of one method against the truth in one db mode."""
+
+    path: Path
+    method: str
+    db: str
+    precision: Optional[float]
+    recall: Optional[float]
+    f1: Optional[float]
+    q_threshold: Optional[float]
+    tp: List[str]
+    fp: List[str]
+    fn: List[str]
+    curve: Optional[pd.DataFrame]  # columns q, precision, recall
+
+    @property
+    def label(self) -> str:
+        return f"{method_label(self.method)} ({self.db})" if self.db else method_label(self.method)
+
+
+def _pairs_list(obj: Any, names: Sequence[str]) -> List[str]:
+    raw = find_key(obj, names)
+    if not isinstance(raw, (list, tuple)):
+        return []
+    return sorted({k for k in (parse_pair(x) for x in raw) if k})
+
+
+def _curve(obj: Any) -> Optional[pd.DataFrame]:
+    raw = find_key(obj, ["curve", "pr_curve", "precision_recall_curve", "pr", "q_curve"])
+    if raw is None:
+        return None
+    try:
+        df = pd.DataFrame(raw)
+    except (ValueError, TypeError):
+        return None
+    cols = {c.lower(): c for c in map(str, df.columns)}
+    qcol = next((cols[c] for c in ("q", "q_threshold", "threshold", "thresholds") if c in cols), None)
+    if qcol is None or "precision" not in cols or "recall" not in cols:
+        return None
+    out = pd.DataFrame({
+        "q": pd.to_numeric(df[qcol], errors="coerce"),
+        "precision": pd.to_numeric(df[cols["precision"]], errors="coerce"),
+        "recall": pd.to_numeric(df[cols["recall"]], errors="coerce"),
+    }).dropna()
+    return out.sort_values("q").reset_index(drop=True) if not out.empty else None
+
+
+def read_evaluation(rf: RunFiles, path: Path) -> Evaluation:
+    """Parse an ``evaluation.json`` (keys looked up by a few plausible names)."""
+    obj = read_json(path, rf)
+    if not isinstance(obj, dict):
+        raise SectionError(f"{rf.rel(path)}: expected a JSON object")
+    method = find_key(obj, ["method"])
+    if method is None:
+        src = find_key(obj, ["interactions"])
+        method = canonical_method(Path(str(src)).parent.name) if isinstance(src, str) else None
+        if method is None or method == "unknown":
+            method = method_from_path(rf, path)
+    else:
+        method = canonical_method(method)
+    db = find_key(obj, ["db_label", "db", "database", "motif_db_label"])
+    if not isinstance(db, str) or not db:
+        db = variant_of(rf, path)
+        # drop a method directory name from the variant (evaluate/raw/jaspar -> jaspar)
+        db = "/".join(p for p in db.split("/") if canonical_method(p) not in ("raw", "attr", "dfim")) if db else ""
+    precision = as_float(find_key(obj, ["precision"]))
+    recall = as_float(find_key(obj, ["recall"]))
+    f1 = as_float(find_key(obj, ["f1", "f1_score", "F1"]))
+    if precision is None and recall is None and f1 is None:
+        raise SectionError(f"{rf.rel(path)}: no precision/recall/F1 values found")
+    return Evaluation(
+        path=path, method=method, db=db, precision=precision, recall=recall, f1=f1,
+        q_threshold=as_float(find_key(obj, ["q_threshold", "threshold"])),
+        tp=_pairs_list(obj, ["tp", "true_positives", "found", "tp_pairs"]),
+        fp=_pairs_list(obj, ["fp", "false_positives", "spurious", "fp_pairs"]),
+        fn=_pairs_list(obj, ["fn", "false_negatives", "missed", "fn_pairs"]),
+        curve=_curve(obj),
+    )
+
+
+def pr_curve_from_interactions(tf: pd.DataFrame, truth: set) -> pd.DataFrame:
+    """Precision and recall of the pairs with q <= t, for every distinct q value t.
+
+    tf: tf_interactions rows (tf1, tf2, q). Returns columns q, precision, recall,
+    n_predicted, tp (one row per threshold, increasing q).
+    """
+    df = tf[["tf1", "tf2", "q"]].dropna()
+    df = df[df["tf1"].astype(str).str.upper() != df["tf2"].astype(str).str.upper()]
+    best: Dict[str, float] = {}
+    for a, b, q in zip(df["tf1"], df["tf2"], df["q"]):
+        k = pair_key(a, b)
+        best[k] = min(best.get(k, np.inf), float(q))
+    if not best or not truth:
+        return pd.DataFrame(columns=["q", "precision", "recall", "n_predicted", "tp"])
+    keys = sorted(best, key=lambda k: best[k])
+    qs = np.array([best[k] for k in keys])
+    hit = np.array([k in truth for k in keys], dtype=np.int64)
+    tp = np.cumsum(hit)
+    n = np.arange(1, len(keys) + 1)
+    last = np.r_[qs[1:] != qs[:-1], True]  # ties: one point per distinct q
+    return pd.DataFrame({
+        "q": qs[last], "precision": tp[last] / n[last], "recall": tp[last] / len(truth),
+        "n_predicted": n[last], "tp": tp[last],
+    })
+
+
+def scores_at(tf: pd.DataFrame, truth: set, q_threshold: float) -> Dict[str, Any]:
+    """Precision, recall, F1 and the TP/FP/FN pair lists at q < ``q_threshold``."""
+    sig = tf[tf["q"] < q_threshold]
+    pred = {pair_key(a, b) for a, b in zip(sig["tf1"], sig["tf2"]) if str(a).upper() != str(b).upper()}
+    tp, fp, fn = pred & truth, pred - truth, truth - pred
+    p = len(tp) / len(pred) if pred else 0.0
+    r = len(tp) / len(truth) if truth else 0.0
+    f = 2 * p * r / (p + r) if p + r > 0 else 0.0
+    return {"precision": p, "recall": r, "f1": f, "tp": sorted(tp), "fp": sorted(fp), "fn": sorted(fn)}

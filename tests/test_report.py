@@ -1,0 +1,325 @@
+"""satori-report: the report of a tiny run made here, partial runs, error paths, pieces."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from report_fixtures import make_run
+from satori import formats
+from satori.cli.report import main
+from satori.report.build import build_report, sequence_hits
+from satori.report.discover import canonical_method, discover
+from satori.report.readers import pair_key, parse_pair, pr_curve_from_interactions, scores_at
+
+SECTION_IDS = ["summary", "training", "filters", "attention", "interactions", "truth", "known"]
+URL_ATTR = re.compile(r"""\b(src|href)\s*=\s*["']([^"']*)["']""", re.I)
+
+
+def sections_of(html: str) -> dict:
+    """section id -> status badge, from the rendered HTML."""
+    return dict(re.findall(r'<section id="(\w+)">\s*<h2>[^<]*<span class="badge (\w+)">', html))
+
+
+def external_refs(html: str) -> list:
+    """Every src/href value that would reach outside the file and its folder."""
+    bad = []
+    for _, value in URL_ATTR.findall(html):
+        v = value.strip()
+        if v.startswith(("data:", "#")):
+            continue
+        if "://" in v or v.startswith("//") or re.match(r"^[a-z][a-z0-9+.-]*:", v, re.I):
+            bad.append(v)
+    return bad
+
+
+@pytest.fixture(scope="module")
+def full_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    run = make_run(root / "run")
+    out = root / "out"
+    status = main(["--run", str(run), "--outdir", str(out), "--device", "cpu", "--threads", "1", "--log-level", "WARNING"])
+    assert status == 0
+    return run, out
+
+
+def test_full_report_has_every_section(full_report):
+    run, out = full_report
+    html = (out / formats.REPORT_HTML).read_text()
+    status = sections_of(html)
+    assert list(status) == SECTION_IDS
+    assert all(s == "ok" for s in status.values()), status
+    for heading in ("1. Run summary", "2. Training", "3. Filters", "4. Attention", "5. Interactions",
+                    "6. Ground truth", "7. Known interactions"):
+        assert heading in html
+    # every method gets its part, the filter table its logos, the truth its lists
+    for text in ("Attn-Raw", "Attn-Attr", "DFIM", "Overlap of the methods", "GATA1", "found (TP): 2",
+                 "Pairs with PPI support"):
+        assert text in html, text
+    assert html.count('alt="logo of filter') == 4
+    assert (out / formats.PARAMS_JSON).is_file()
+
+
+def test_html_is_self_contained(full_report):
+    _, out = full_report
+    html = (out / formats.REPORT_HTML).read_text()
+    assert external_refs(html) == []
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    assert "url(" not in html  # no CSS fetches
+    assert html.count('src="data:image/png;base64,') >= 15
+    assert (out / formats.REPORT_HTML).stat().st_size < 10e6
+
+
+def test_every_figure_has_png_svg_tsv(full_report):
+    _, out = full_report
+    figs = out / formats.REPORT_FIGURES_DIR
+    stems = {p.with_suffix("") for p in figs.rglob("*") if p.suffix in (".png", ".svg")}
+    assert len(stems) >= 15
+    for stem in stems:
+        for ext in (".png", ".svg", ".tsv"):
+            assert stem.with_suffix(ext).is_file(), f"{stem}{ext} missing"
+        assert stem.with_suffix(".png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "<svg" in stem.with_suffix(".svg").read_text()[:2000]
+        pd.read_csv(stem.with_suffix(".tsv"), sep="\t")  # parses
+    expected = {"training_curves", "test_roc_pr", "attention_distribution", "attention_heatmap_1", "network_raw",
+                "network_attr", "network_dfim", "distances_raw", "methods_overlap", "truth_scores",
+                "truth_pr_over_q", "ppi_support", "logos/filter_0"}
+    names = {str(s.relative_to(figs)) for s in stems}
+    assert expected <= names, expected - names
+    # the HTML links each figure's files, relative to the report
+    html = (out / formats.REPORT_HTML).read_text()
+    assert 'href="figures/training_curves.svg"' in html and 'href="figures/training_curves.tsv"' in html
+
+
+def test_figure_tables_hold_the_numbers(full_report):
+    run, out = full_report
+    hist = pd.read_csv(out / "figures" / "training_curves.tsv", sep="\t")
+    src = pd.read_csv(run / "train" / formats.HISTORY_TSV, sep="\t")
+    np.testing.assert_allclose(hist["valid_auc"], src["valid_auc"], rtol=1e-5)
+    heat = pd.read_csv(out / "figures" / "attention_heatmap_1.tsv", sep="\t")
+    attn = heat.drop(columns="query").to_numpy()
+    assert attn.shape == (18, 18)  # pooled length of the tiny model
+    np.testing.assert_allclose(attn.sum(axis=1) >= 1.0 / 18 - 1e-6, True)  # max over heads of rows summing to 1
+    edges = pd.read_csv(out / "figures" / "network_raw.tsv", sep="\t")
+    assert set(map(tuple, edges[["tf1", "tf2"]].to_numpy())) == {("GATA1", "TAL1"), ("SP1", "CTCF"), ("GATA1", "SP1")}
+
+
+def test_report_summary_json(full_report):
+    _, out = full_report
+    s = json.loads((out / formats.REPORT_SUMMARY_JSON).read_text())
+    assert s["dataset"] == "data-40" and s["arch"] == "basic" and s["entropy_lambda"] == 0.0
+    assert s["auroc"] == pytest.approx(0.81)
+    assert {(x["method"], x["db"]) for x in s["scores"]} == {("raw", "jaspar"), ("raw", "simulation")}
+    assert s["sections"] == {k: "ok" for k in SECTION_IDS}
+
+
+def test_partial_run_names_what_is_missing(tmp_path):
+    run = make_run(tmp_path / "run", steps=("simulate", "train"))
+    out = build_report(run, tmp_path / "out", max_seqs=5)
+    html = (out / formats.REPORT_HTML).read_text()
+    status = sections_of(html)
+    assert list(status) == SECTION_IDS
+    assert status["training"] == "ok" and status["attention"] == "ok"
+    assert status["filters"] == "missing" and status["interactions"] == "missing" and status["known"] == "missing"
+    assert "No satori-filter-motifs output" in html
+    assert "No interactions.tsv" in html
+    assert "Steps without outputs in this run: filter-motifs, interpret-raw, interpret-attr, dfim, evaluate, hippie-lookup" in html
+    # simulated run without evaluation: the report scores the truth itself only if it has interactions
+    assert status["truth"] in ("partial", "missing")
+    assert external_refs(html) == []
+
+
+def test_interactions_only_run_scores_against_truth(tmp_path):
+    run = make_run(tmp_path / "run", steps=("simulate", "interpret_raw"))
+    out = build_report(run, tmp_path / "out")
+    html = (out / formats.REPORT_HTML).read_text()
+    assert "scores computed by the report" in html
+    s = json.loads((out / formats.REPORT_SUMMARY_JSON).read_text())
+    # raw: GATA1-TAL1 (q 1e-4) and SP1-CTCF (0.01) true, GATA1-SP1 (0.03) false; TAL1-CTCF q 0.4 not called
+    (raw,) = s["scores"]
+    assert raw["precision"] == pytest.approx(2 / 3) and raw["recall"] == 1.0 and raw["source"] == "computed"
+    assert sections_of(html)["attention"] == "missing"
+    assert "the run lacks: model directory" in html
+
+
+def test_flat_directory(tmp_path):
+    """All files side by side in one directory (no step folders)."""
+    nested = make_run(tmp_path / "nested", steps=("simulate", "filter_motifs", "interpret_raw"))
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for p in nested.rglob("*"):
+        if p.is_file() and p.name != formats.PARAMS_JSON:
+            (flat / p.name).write_bytes(p.read_bytes())
+    out = build_report(flat, tmp_path / "out")
+    status = sections_of((out / formats.REPORT_HTML).read_text())
+    assert status["filters"] == "ok" and status["interactions"] == "ok"
+
+
+def test_default_outdir_inside_run_is_not_read_back(tmp_path):
+    run = make_run(tmp_path / "run", steps=("interpret_raw",))
+    assert main(["--run", str(run), "--log-level", "ERROR"]) == 0
+    assert (run / "report" / formats.REPORT_HTML).is_file()
+    # a second report over the same run does not list the first report's files as run files
+    assert main(["--run", str(run), "--log-level", "ERROR"]) == 0
+    html = (run / "report" / formats.REPORT_HTML).read_text()
+    assert "report/params.json" not in html
+
+
+# --- error paths -----------------------------------------------------------------------
+
+def test_missing_run_dir(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["--run", str(tmp_path / "nope"), "--outdir", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("satori-report: error: --run") and "not found" in err[0]
+    assert not out.exists()
+
+
+def test_run_is_a_file(tmp_path, capsys):
+    f = tmp_path / "file.txt"
+    f.write_text("x")
+    assert main(["--run", str(f), "--outdir", str(tmp_path / "out")]) == 2
+    assert "not a directory" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_empty_run_is_an_error(tmp_path, capsys):
+    (tmp_path / "run" / "sub").mkdir(parents=True)
+    (tmp_path / "run" / "notes.txt").write_text("nothing here")
+    assert main(["--run", str(tmp_path / "run"), "--outdir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no satori outputs found" in err[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_corrupt_tsv_is_reported_in_its_section(tmp_path):
+    run = make_run(tmp_path / "run", steps=("simulate", "train", "filter_motifs", "interpret_raw", "interpret_attr"))
+    (run / "interpret_raw" / formats.TF_INTERACTIONS_TSV).write_text("tf1\ttf2\tq\nGATA1\tTAL1\tnot-a-number\n")
+    (run / "interpret_attr" / formats.TF_INTERACTIONS_TSV).write_bytes(b"\x00\x01garbage without tabs\n\x02")
+    (run / "train" / formats.HISTORY_TSV).write_text('epoch\ttrain_loss\n1\t"unterminated\n')
+    (run / "filter_motifs" / formats.FILTER_MOTIFS_TSV).write_text("")
+    out = build_report(run, tmp_path / "out", max_seqs=5)
+    html = (out / formats.REPORT_HTML).read_text()
+    status = sections_of(html)
+    assert list(status) == SECTION_IDS
+    assert "interpret_raw/tf_interactions.tsv: column &#39;q&#39; holds a non-number (&#39;not-a-number&#39;)" in html
+    assert "interpret_attr/tf_interactions.tsv lacks the column(s)" in html
+    assert "train/history.tsv cannot be parsed" in html
+    assert "filter_motifs/filter_motifs.tsv is empty" in html
+    assert status["interactions"] == "partial" and status["training"] == "partial"
+    # the readable parts are still drawn
+    assert (out / "figures" / "distances_raw.png").is_file()
+    assert (out / "figures" / "logos" / "filter_0.png").is_file()
+
+
+def test_corrupt_json_and_meme(tmp_path):
+    run = make_run(tmp_path / "run", steps=("simulate", "filter_motifs", "evaluate", "hippie"))
+    (run / "evaluate" / "jaspar" / formats.EVALUATION_JSON).write_text("{not json")
+    (run / "filter_motifs" / formats.FILTERS_MEME).write_text("MOTIF x\nletter-probability matrix: w= 2\n0.5 0.5\n")
+    (run / "hippie" / formats.PPI_SUMMARY_JSON).write_text("[1, 2]")
+    out = build_report(run, tmp_path / "out")
+    html = (out / formats.REPORT_HTML).read_text()
+    assert "evaluate/jaspar/evaluation.json cannot be parsed as JSON" in html
+    assert "Logos:" in html and "expected 4 columns" in html
+    assert "hippie/ppi_summary.json: expected a JSON object" in html
+    assert sections_of(html)["truth"] == "partial"  # the simulation-mode evaluation still shows
+
+
+def test_bad_option_combinations(tmp_path, capsys):
+    assert main([]) == 2
+    assert main(["--run", str(tmp_path), "--index", str(tmp_path), "--outdir", str(tmp_path / "o")]) == 2
+    assert main(["--index", str(tmp_path)]) == 2
+    assert main(["--run", str(tmp_path), "--max-seqs", "0"]) == 2
+    errs = capsys.readouterr().err.strip().splitlines()
+    assert len(errs) == 4 and all(e.startswith("satori-report: error:") for e in errs)
+
+
+# --- pieces -----------------------------------------------------------------------------
+
+def test_pair_parsing_and_canonical_method():
+    assert parse_pair(["tal1", "GATA1"]) == parse_pair("GATA1|TAL1") == parse_pair({"tf1": "Gata1", "tf2": "Tal1"})
+    assert pair_key("A::B", "c") == "A::B|C"
+    assert [canonical_method(x) for x in ("attn-raw", "interpret_attr", "DFIM", "attention", "", "other")] == \
+        ["raw", "attr", "dfim", "raw", "unknown", "other"]
+
+
+def _slow_pr_curve(tf, truth):
+    rows = []
+    best = {}
+    for a, b, q in zip(tf["tf1"], tf["tf2"], tf["q"]):
+        if a.upper() == b.upper():
+            continue
+        k = pair_key(a, b)
+        best[k] = min(best.get(k, np.inf), q)
+    for t in sorted(set(best.values())):
+        pred = {k for k, q in best.items() if q <= t}
+        tp = len(pred & truth)
+        rows.append((t, tp / len(pred), tp / len(truth)))
+    return rows
+
+
+def test_pr_curve_matches_reference():
+    rng = np.random.default_rng(3)
+    names = list("ABCDEFG")
+    for _ in range(20):
+        n = int(rng.integers(1, 30))
+        tf = pd.DataFrame({"tf1": rng.choice(names, n), "tf2": rng.choice(names, n),
+                           "q": rng.choice([0.001, 0.01, 0.02, 0.5], n)})
+        truth = {pair_key(*rng.choice(names, 2, replace=False)) for _ in range(5)}
+        fast = pr_curve_from_interactions(tf, truth)
+        slow = _slow_pr_curve(tf, truth)
+        assert len(fast) == len(slow)
+        for (q, p, r), row in zip(slow, fast.itertuples()):
+            assert row.q == q and row.precision == pytest.approx(p) and row.recall == pytest.approx(r)
+        sc = scores_at(tf, truth, 0.05)
+        at = [x for x in slow if x[0] < 0.05]
+        if at:
+            assert sc["precision"] == pytest.approx(at[-1][1]) and sc["recall"] == pytest.approx(at[-1][2])
+
+
+def test_sequence_hits_matches_loop():
+    rng = np.random.default_rng(1)
+    act = rng.random((5, 12)) * rng.random((5, 1))
+    thr = 0.65 * act.max(axis=1)
+    thr[2] = 0.0  # a dead filter never hits
+    hits = sequence_hits(act, thr, {0: "GATA1"})
+    expected = []
+    for j in range(12):
+        best, strength = None, 1.0
+        for f in range(5):
+            if thr[f] > 0 and act[f, j] / thr[f] > strength:
+                best, strength = f, act[f, j] / thr[f]
+        if best is not None:
+            expected.append((j, best))
+    assert list(zip(hits["position"], hits["filter"])) == expected
+    assert all(lab == ("GATA1" if f == 0 else f"f{f}") for f, lab in zip(hits["filter"], hits["label"]))
+
+
+def test_discover_finds_files_by_name(tmp_path):
+    run = make_run(tmp_path / "run")
+    rf = discover(run)
+    assert rf.model_dir == run / "train"
+    assert rf.fasta == run / "simulate" / formats.SEQUENCES_FA
+    assert len(rf.tf_interactions) == 3 and len(rf.evaluations) == 2
+    assert set(rf.params) == {"simulate", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim"}
+    rf2 = discover(run, exclude=[run / "train"])
+    assert rf2.model_dir is None and rf2.history is None
+
+
+def test_roc_pr_curves_multilabel():
+    from sklearn.metrics import roc_auc_score
+
+    from satori.report.figures import roc_pr_curves
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, size=(60, 3))
+    y[:, 2] = 0  # a label with no positive in the test set: no curve, NaN AUC
+    scores = np.clip(y * 0.4 + rng.random((60, 3)) * 0.6, 0, 1)
+    fig, table, aucs = roc_pr_curves(y, scores, ["a", "b", "c"])
+    assert list(aucs["label"]) == ["a", "b", "c"]
+    assert aucs["auroc"].iloc[0] == pytest.approx(roc_auc_score(y[:, 0], scores[:, 0]))
+    assert np.isnan(aucs["auroc"].iloc[2])
+    assert set(table["label"]) == {"a", "b", "macro-average"}
+    assert len(fig.axes) == 2
