@@ -47,3 +47,13 @@ TF_INTERACTIONS_COLUMNS = [
 
 # --- evaluation ---------------------------------------------------------------------
 EVALUATION_JSON = "evaluation.json"
+
+# --- benchmark summary (satori-summarize) -------------------------------------------
+# The manifest names one configuration a row: ``id``, the path of its ``evaluation.json``,
+# optionally the path of its model's ``metrics.json``, and any descriptor columns
+# (dataset, entropy_lambda, db, method, ...) that are copied into the summary.
+RUNS_ID = "id"
+RUNS_EVALUATION = "evaluation"
+RUNS_METRICS = "metrics"
+BENCHMARK_SUMMARY_TSV = "benchmark_summary.tsv"
+BENCHMARK_METRIC_COLUMNS = ["auc", "precision", "recall", "f1", "tp", "fp", "fn"]
