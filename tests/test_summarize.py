@@ -28,7 +28,7 @@ def _manifest(tmp_path, rows, columns=("id", "dataset", "entropy_lambda", "db", 
 @pytest.fixture
 def run_dir(tmp_path):
     """Two configurations sharing one model, evaluations in two JSON layouts."""
-    _write_json(tmp_path / "models/m0/metrics.json", {"test_auc": 0.91, "valid_auc": 0.9})
+    _write_json(tmp_path / "models/m0/metrics.json", {"test_auc": 0.91, "best_valid_auc": 0.9})
     _write_json(
         tmp_path / "evaluations/a/evaluation.json",
         {"precision": 0.5, "recall": 0.25, "f1": 1 / 3, "tp": [["A", "B"]], "fp": [["A", "C"]], "fn": [["D", "E"], ["F", "G"], ["H", "I"]]},
@@ -76,6 +76,26 @@ def test_missing_metrics_column_gives_nan_auc(tmp_path):
     manifest = _manifest(tmp_path, [dict(id="x", evaluation="e.json")], columns=("id", "evaluation"))
     row = summarize(read_manifest(manifest), tmp_path).iloc[0]
     assert math.isnan(row["auc"]) and row["f1"] == 0.0 and pd.isna(row["tp"])
+
+
+def test_reads_the_files_of_train_and_evaluate(tmp_path):
+    """The layouts satori-train's metrics.json and satori-evaluate's evaluation.json have."""
+    _write_json(tmp_path / "m/metrics.json", {
+        "task": "binary", "auc_roc": {"label": 0.8}, "auprc": {"label": 0.7}, "mean_auc_roc": 0.8,
+        "best_valid_auc": 0.99, "n": {"train": 320, "valid": 40, "test": 40},
+    })
+    _write_json(tmp_path / "e/evaluation.json", {
+        "tool": "satori-evaluate", "db_label": "jaspar", "q_threshold": 0.05, "n_truth": 4,
+        "n_tp": 1, "n_fp": 2, "n_fn": 3, "precision": 1 / 3, "recall": 0.25, "f1": 2 / 7,
+        "tp": [["a", "b"]], "fp": [["a", "c"], ["a", "d"]], "fn": [["e", "f"], ["g", "h"], ["i", "j"]],
+        "pr_curve": [{"q": 0.01, "precision": 1.0, "recall": 0.25, "f1": 0.4, "tp": 1}],
+    })
+    manifest = _manifest(tmp_path, [dict(id="x", evaluation="e/evaluation.json", metrics="m/metrics.json")],
+                         columns=("id", "evaluation", "metrics"))
+    row = summarize(read_manifest(manifest), tmp_path).iloc[0]
+    assert row["auc"] == pytest.approx(0.8)  # not best_valid_auc
+    assert (row["precision"], row["recall"], row["f1"]) == pytest.approx((1 / 3, 0.25, 2 / 7))
+    assert (row["tp"], row["fp"], row["fn"]) == (1, 2, 3)
 
 
 @pytest.mark.parametrize(

@@ -27,14 +27,18 @@ log = logging.getLogger("satori")
 
 PathLike = Union[str, os.PathLike]
 
-# Key names tried in order (the last component of a flattened key, lower case).
-AUC_KEYS = ("test_auc", "test_roc_auc", "test_auroc", "auc", "roc_auc", "auroc", "mean_auc")
+# Key names tried in order (the last component of a flattened key, lower case). satori-train
+# writes the test AUC as ``mean_auc_roc`` (and per label under ``auc_roc``); satori-evaluate
+# writes ``precision``, ``recall``, ``f1``, ``n_tp``/``n_fp``/``n_fn`` and the pair lists
+# ``tp``/``fp``/``fn``. The other names keep older or hand-made files readable.
+AUC_KEYS = ("mean_auc_roc", "test_auc_roc", "test_auc", "auc_roc", "test_roc_auc", "roc_auc",
+            "test_auroc", "auroc", "mean_auc", "auc")
 PRECISION_KEYS = ("precision",)
 RECALL_KEYS = ("recall",)
 F1_KEYS = ("f1", "f1_score", "f_1")
-TP_KEYS = ("tp", "n_tp", "true_positives", "n_true_positives", "found")
-FP_KEYS = ("fp", "n_fp", "false_positives", "n_false_positives", "spurious")
-FN_KEYS = ("fn", "n_fn", "false_negatives", "n_false_negatives", "missed")
+TP_KEYS = ("n_tp", "tp", "n_true_positives", "true_positives", "found")
+FP_KEYS = ("n_fp", "fp", "n_false_positives", "false_positives", "spurious")
+FN_KEYS = ("n_fn", "fn", "n_false_negatives", "false_negatives", "missed")
 
 
 def flatten(doc, prefix: str = "") -> Dict[str, object]:

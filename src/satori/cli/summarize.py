@@ -34,7 +34,7 @@ def run(opts: Options) -> int:
 
     with staged_outdir(opts.outdir) as stage:
         (stage / formats.BENCHMARK_SUMMARY_TSV).write_text(format_summary(summary), encoding="utf-8")
-        params = {"tool": PROG, "version": __version__, "options": options_dict(opts)}
+        params = {"tool": PROG, "satori_version": __version__, "options": options_dict(opts)}
         (stage / formats.PARAMS_JSON).write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -36,6 +36,7 @@ process SATORI_TRAIN {
     """
     mkdir -p ${prefix}
     touch ${prefix}/model.pt
+    touch ${prefix}/checkpoint.pt
     touch ${prefix}/config.json
     touch ${prefix}/history.tsv
     touch ${prefix}/metrics.json
