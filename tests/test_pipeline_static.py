@@ -14,7 +14,6 @@ import dataclasses
 import importlib
 import json
 import re
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 
@@ -166,8 +165,14 @@ def process_ids(processes):
 
 @lru_cache(maxsize=None)
 def console_scripts() -> dict:
-    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return data["project"]["scripts"]
+    """``[project.scripts]`` of pyproject.toml (tomllib from Python 3.11, a plain parse before)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        block = re.search(r"^\[project\.scripts\]\s*$(.*?)(?=^\[)", text, re.M | re.S).group(1)
+        return dict(re.findall(r'^\s*([\w-]+)\s*=\s*"([^"]+)"', block, re.M))
+    return tomllib.loads(text)["project"]["scripts"]
 
 
 def tool_parser(tool: str):
@@ -527,3 +532,36 @@ def test_bin_wrappers_match_pyproject():
         text = path.read_text(encoding="utf-8")
         assert path.stat().st_mode & 0o111, f"bin/{tool} is not executable"
         assert f"from {target.split(':')[0]} import main" in text
+
+
+GROOVY_PARSE = """
+import org.codehaus.groovy.control.*
+int bad = 0
+args.each { f ->
+    def cu = new CompilationUnit()
+    cu.addSource(new File(f))
+    try { cu.compile(Phases.CONVERSION) }
+    catch (e) { bad++; println "${f}: ${e.message}" }
+}
+System.exit(bad ? 1 : 0)
+"""
+
+
+def test_groovy_syntax(tmp_path):
+    """Brackets, quotes and string escapes of every .nf/.config file, with a Groovy parser when
+    one is installed (Debian's `groovy`). Nextflow's own strict parser is stricter: run
+    `nextflow lint .` where Nextflow is installed."""
+    import os
+    import shutil
+    import subprocess
+
+    groovy, java = shutil.which("groovy"), shutil.which("java")
+    if not groovy or not java:
+        pytest.skip("no groovy/java on this machine (apt-get install groovy); `nextflow lint .` checks more")
+    script = tmp_path / "parse.groovy"
+    script.write_text(GROOVY_PARSE)
+    java_home = Path(os.path.realpath(java)).parents[1]
+    files = [str(p) for p in NF_FILES + CONFIG_FILES]
+    proc = subprocess.run([groovy, str(script), *files], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, JAVA_HOME=str(java_home)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -11,7 +11,7 @@ process SATORI_FILTER_MOTIFS {
     tuple val(meta), path("${prefix}/filter_motifs.tsv")  , emit: filter_motifs
     tuple val(meta), path("${prefix}/filters.meme")       , emit: filters
     tuple val(meta), path("${prefix}/filter_matches.tsv") , emit: matches
-    tuple val(meta), path("${prefix}/params.json")        , emit: params
+    tuple val(meta), path("${prefix}/params.json")        , emit: params_json
     tuple val("${task.process}"), val('satori'), eval('satori-filter-motifs --version | sed "s/.* //"'), emit: versions_satori, topic: versions
 
     when:

@@ -10,7 +10,7 @@ process SATORI_INTERPRET_RAW {
     output:
     tuple val(meta), path("${prefix}/interactions.tsv")    , emit: interactions
     tuple val(meta), path("${prefix}/tf_interactions.tsv") , emit: tf_interactions
-    tuple val(meta), path("${prefix}/params.json")         , emit: params
+    tuple val(meta), path("${prefix}/params.json")         , emit: params_json
     tuple val("${task.process}"), val('satori'), eval('satori-interpret-raw --version | sed "s/.* //"'), emit: versions_satori, topic: versions
 
     when:

@@ -12,7 +12,7 @@ process SATORI_SIMULATE {
     tuple val(meta), path("${prefix}/pairs.tsv")                                     , emit: pairs
     tuple val(meta), path("${prefix}/motifs.meme")                                   , emit: motifs
     tuple val(meta), path("${prefix}/implants.tsv")                                  , emit: implants
-    tuple val(meta), path("${prefix}/params.json")                                   , emit: params
+    tuple val(meta), path("${prefix}/params.json")                                   , emit: params_json
     tuple val("${task.process}"), val('satori'), eval('satori-simulate --version | sed "s/.* //"'), emit: versions_satori, topic: versions
 
     when:

@@ -9,7 +9,7 @@ process SATORI_SUMMARIZE {
 
     output:
     tuple val(meta), path("${prefix}/benchmark_summary.tsv") , emit: summary
-    tuple val(meta), path("${prefix}/params.json")           , emit: params
+    tuple val(meta), path("${prefix}/params.json")           , emit: params_json
     tuple val("${task.process}"), val('satori'), eval('satori-summarize --version | sed "s/.* //"'), emit: versions_satori, topic: versions
 
     when:
