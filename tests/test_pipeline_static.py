@@ -514,6 +514,7 @@ def test_containers():
         assert "pip install" in text and "NUMBA_CACHE_DIR" in text and "NUMBA_CPU_NAME=generic" in text
         assert re.search(r"^USER\s+(?!root)\w+", text, re.M)
         assert "org.opencontainers.image.version" in text and "procps" in text
+        assert "containers/sitecustomize.py" in text and "containers/warm_numba.py" in text
     assert re.search(r"^FROM\s+\$\{BASE_IMAGE\}", docker, re.M) and "cuda" in docker.lower()
     assert "download.pytorch.org/whl/cpu" in cpu
     assert re.search(r"^Bootstrap:\s*docker", apptainer, re.M | re.I)
