@@ -469,7 +469,9 @@ def test_required_profiles_exist():
     assert {"docker", "singularity", "apptainer", "podman", "gpu", "test", "test_full", "debug", "slurm"} <= names
     assert names & {"awsbatch", "google_batch", "azurebatch"}
     gpu = block_after(profiles, profiles.index("gpu {"))
-    assert "--gpus all" in gpu and "singularity.runOptions  = '--nv'" in gpu and "apptainer.runOptions    = '--nv'" in gpu
+    gpu_steps = block_after(gpu, gpu.index("withLabel: 'process_gpu'"))
+    assert "return '--gpus all'" in gpu_steps and "return '--nv'" in gpu_steps and "engine == 'apptainer'" in gpu_steps
+    assert "runOptions" not in gpu  # profile order must not matter (strict parser: command-line order)
     base = code(ROOT / "conf" / "base.config")
     gpu_label = block_after(base, base.index("withLabel: 'process_gpu'"))
     assert "accelerator" in gpu_label and "workflow.profile.contains('gpu')" in gpu_label
