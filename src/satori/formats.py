@@ -89,3 +89,13 @@ REPORT_HTML = "report.html"
 REPORT_SUMMARY_JSON = "report_summary.json"  # the numbers of one run, read by the index page
 REPORT_FIGURES_DIR = "figures"
 INDEX_HTML = "index.html"
+
+# --- benchmark summary (satori-summarize) -------------------------------------------
+# The manifest names one configuration a row: ``id``, the path of its ``evaluation.json``,
+# optionally the path of its model's ``metrics.json``, and any descriptor columns
+# (dataset, entropy_lambda, db, method, ...) that are copied into the summary.
+RUNS_ID = "id"
+RUNS_EVALUATION = "evaluation"
+RUNS_METRICS = "metrics"
+BENCHMARK_SUMMARY_TSV = "benchmark_summary.tsv"
+BENCHMARK_METRIC_COLUMNS = ["auc", "precision", "recall", "f1", "tp", "fp", "fn"]

@@ -1,0 +1,570 @@
+"""Static checks of the Nextflow pipeline (no Nextflow needed).
+
+What can go wrong between the pipeline and the tools without running either: a module
+passing a flag its tool does not accept, a parameter used in code but missing from the
+schema (or with another default), a process without label/stub/container/versions, an
+include pointing nowhere, a config selector naming no process, a schema that nf-schema
+cannot read. Each test reads the files as text and checks one of these.
+
+Tools that are not on this branch yet are skipped with the reason (pytest.importorskip);
+once every branch is merged these tests must run and pass.
+"""
+
+import dataclasses
+import importlib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+MODULES = sorted((ROOT / "modules" / "local").rglob("main.nf"))
+NF_FILES = [ROOT / "main.nf"] + sorted((ROOT / "workflows").rglob("*.nf")) + sorted((ROOT / "subworkflows").rglob("*.nf")) + MODULES
+CONFIG_FILES = [ROOT / "nextflow.config"] + sorted((ROOT / "conf").glob("*.config"))
+
+REQUIRED_NEXTFLOW_VERSION = "!>=25.10.4"
+REQUIRED_NF_SCHEMA = "nf-schema@2.7.3"
+RESOURCE_LABELS = {"process_single", "process_low", "process_medium", "process_high"}
+# Steps that run a model with gradients over many sequences: they ask for a GPU.
+GPU_STEPS = {"SATORI_TRAIN", "SATORI_INTERPRET_ATTR", "SATORI_DFIM"}
+DYNAMIC = object()  # a config default that is an expression, not a literal
+
+
+# --- reading Nextflow/Groovy text -------------------------------------------------------
+
+def strip_comments(text: str) -> str:
+    """Remove // and /* */ comments, leaving strings (which may contain '//') intact."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        if text.startswith('"""', i) or text.startswith("'''", i):
+            end = text.find(text[i:i + 3], i + 3)
+            end = n if end < 0 else end + 3
+            out.append(text[i:end])
+            i = end
+        elif text[i] in "\"'":
+            j = i + 1
+            while j < n and text[j] != text[i] and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append("\n" * text.count("\n", i, end))
+            i = end
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def block_after(text: str, start: int) -> str:
+    """The text inside the braces whose '{' is the first one at or after ``start``."""
+    i = text.index("{", start)
+    depth, j = 0, i
+    while j < len(text):
+        c = text[j]
+        if text.startswith('"""', j) or text.startswith("'''", j):
+            j = text.index(text[j:j + 3], j + 3) + 3
+            continue
+        if c in "\"'":
+            k = j + 1
+            while text[k] != c:
+                k += 2 if text[k] == "\\" else 1
+            j = k + 1
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[i + 1:j]
+        j += 1
+    raise ValueError("unbalanced braces")
+
+
+@lru_cache(maxsize=None)
+def code(path: Path) -> str:
+    return strip_comments(path.read_text(encoding="utf-8"))
+
+
+def literal(value: str):
+    """A Groovy literal as a Python value; DYNAMIC for anything else."""
+    value = value.strip()
+    if value == "null":
+        return None
+    if value in ("true", "false"):
+        return value == "true"
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if re.fullmatch(r"-?\d+\.\d*([eE][-+]?\d+)?", value):
+        return float(value)
+    m = re.fullmatch(r"'([^'\\]*)'", value) or re.fullmatch(r'"([^"\\$]*)"', value)
+    return m.group(1) if m else DYNAMIC
+
+
+def params_block(text: str) -> dict:
+    """``name = value`` assignments of the top-level ``params { }`` block of a config."""
+    m = re.search(r"^params\s*\{", text, re.M)
+    if not m:
+        return {}
+    out = {}
+    for line in block_after(text, m.start()).splitlines():
+        a = re.match(r"^\s*([A-Za-z_]\w*)\s*=\s*(.+?)\s*$", line)
+        if a:
+            out[a.group(1)] = literal(a.group(2))
+    return out
+
+
+# --- processes ----------------------------------------------------------------------------
+
+SECTION_RE = re.compile(r"^\s*(input|output|when|script|stub|exec|shell):\s*$", re.M)
+
+
+@dataclasses.dataclass
+class Process:
+    name: str
+    path: Path
+    directives: str
+    sections: dict
+
+    @property
+    def labels(self):
+        return re.findall(r"^\s*label\s+'([^']+)'", self.directives, re.M)
+
+    @property
+    def tools(self):
+        return sorted(set(re.findall(r"\b(satori-[a-z][a-z-]*[a-z])\b", self.sections.get("script", ""))))
+
+
+def parse_process(path: Path) -> Process:
+    text = code(path)
+    m = re.search(r"^process\s+([A-Z][A-Z0-9_]*)\s*\{", text, re.M)
+    assert m, f"{path}: no process definition"
+    body = block_after(text, m.start())
+    parts = SECTION_RE.split(body)
+    sections = {parts[k]: parts[k + 1] for k in range(1, len(parts) - 1, 2)}
+    return Process(m.group(1), path, parts[0], sections)
+
+
+PROCESSES = [parse_process(p) for p in MODULES]
+
+
+def process_ids(processes):
+    return [p.name for p in processes]
+
+
+# --- tools ----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def console_scripts() -> dict:
+    """``[project.scripts]`` of pyproject.toml (tomllib from Python 3.11, a plain parse before)."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        block = re.search(r"^\[project\.scripts\]\s*$(.*?)(?=^\[)", text, re.M | re.S).group(1)
+        return dict(re.findall(r'^\s*([\w-]+)\s*=\s*"([^"]+)"', block, re.M))
+    return tomllib.loads(text)["project"]["scripts"]
+
+
+def tool_parser(tool: str):
+    """The real argparse parser of ``tool`` (skips the test while its module is not on this branch)."""
+    target = console_scripts().get(tool)
+    assert target, f"{tool} is not a [project.scripts] entry of pyproject.toml"
+    module_name = target.split(":")[0]
+    module = pytest.importorskip(module_name, reason=f"{module_name} ({tool}) is not on this branch yet; it arrives with its issue's merge")
+    from satori.cli.common import build_parser
+
+    return build_parser(tool, module.Options, module.__doc__ or "")
+
+
+def flags_in(text: str):
+    return sorted(set(re.findall(r"(?<![\w-])--([a-z][a-z0-9-]*)", text)))
+
+
+def ext_args_blocks() -> dict:
+    """``withName: 'X' { ... }`` blocks of conf/modules.config by process name."""
+    text = code(ROOT / "conf" / "modules.config")
+    return {m.group(1): block_after(text, m.start()) for m in re.finditer(r"withName:\s*'([^']+)'\s*\{", text)}
+
+
+# --- schema ---------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def schema() -> dict:
+    return json.loads((ROOT / "nextflow_schema.json").read_text(encoding="utf-8"))
+
+
+def schema_properties() -> dict:
+    props = dict(schema().get("properties", {}))
+    for group in schema()["$defs"].values():
+        props.update(group.get("properties", {}))
+    return props
+
+
+# =================================================================================================
+# Tests
+# =================================================================================================
+
+def test_nextflow_and_plugin_versions():
+    text = code(ROOT / "nextflow.config")
+    assert re.search(r"nextflowVersion\s*=\s*'" + re.escape(REQUIRED_NEXTFLOW_VERSION) + "'", text)
+    plugins = re.findall(r"id\s+'([^']+)'", block_after(text, text.index("plugins")))
+    assert plugins == [REQUIRED_NF_SCHEMA]
+
+
+def test_manifest_version_is_the_package_version():
+    from satori import __version__
+
+    manifest = block_after(code(ROOT / "nextflow.config"), code(ROOT / "nextflow.config").index("manifest"))
+    assert re.search(r"version\s*=\s*'" + re.escape(__version__) + "'", manifest)
+    # the one image name is tagged with the same version (CPU default, CUDA in the gpu profile)
+    assert params_block(code(ROOT / "nextflow.config"))["satori_container"] == f"satori:{__version__}-cpu"
+    assert f"params.satori_container = 'satori:{__version__}'" in code(ROOT / "nextflow.config")
+
+
+def test_strict_syntax_rules():
+    """Patterns the strict parser rejects or deprecates."""
+    for path in NF_FILES + CONFIG_FILES:
+        text = code(path)
+        rel = path.relative_to(ROOT)
+        assert not re.search(r"\bChannel\s*\.", text), f"{rel}: use lowercase `channel.`"
+        assert not re.search(r"^\s*shell\s*:", text, re.M), f"{rel}: no shell: blocks"
+        assert not re.search(r"^\s*import\s+[\w.]+", text, re.M), f"{rel}: no import statements"
+        assert not re.search(r"^\s*class\s+\w+", text, re.M), f"{rel}: no class declarations"
+        assert not re.search(r"\bit\b(?=\s*[.\[)*+-])", text), f"{rel}: name closure parameters (no implicit `it`)"
+        assert not re.search(r"\b(for|while|switch)\s*\(", text), f"{rel}: no for/while/switch"
+        assert not re.search(r"addParams\s*\(", text), f"{rel}: no addParams"
+        assert not re.search(r"\$/", text), f"{rel}: no dollar-slashy strings"
+        assert "\t" not in path.read_text(encoding="utf-8"), f"{rel}: indent with spaces"
+
+
+def test_locals_are_declared_with_def():
+    """In functions and workflows, a first assignment to a local needs `def` (strict syntax).
+
+    Process script/stub sections assign ``prefix`` without ``def`` on purpose: the outputs
+    refer to it (the nf-core pattern).
+    """
+    for path in NF_FILES:
+        text = re.sub(r"^\s*emit:\s*$.*?^}", "}", code(path), flags=re.M | re.S)  # emit: name = channel
+        declared = set(re.findall(r"\bdef\s+([a-z_]\w*)", text))
+        declared |= set(re.findall(r"\bdef\s+\(([^)]*)\)", text))
+        for m in re.finditer(r"^\s*([a-z_]\w*)\s*=[^=~]", text, re.M):
+            name = m.group(1)
+            if name in ("prefix",) and path in MODULES:
+                continue
+            assert name in declared, f"{path.relative_to(ROOT)}: `{name} = ...` without def"
+
+
+@pytest.mark.parametrize("proc", PROCESSES, ids=process_ids(PROCESSES))
+def test_process_shape(proc):
+    """tag, one resource label, one container line (the one image), when/script/stub, versions topic."""
+    rel = proc.path.relative_to(ROOT)
+    assert re.match(r"^SATORI_[A-Z][A-Z0-9_]*$", proc.name)
+    assert re.search(r'^\s*tag\s+"\$\{meta\.id\}"', proc.directives, re.M), f"{rel}: tag"
+    assert len(set(proc.labels) & RESOURCE_LABELS) == 1, f"{rel}: exactly one resource label"
+    assert set(proc.labels) <= RESOURCE_LABELS | {"process_gpu", "process_long", "process_high_memory"}
+    containers = re.findall(r"^\s*container\s+(.+)$", proc.directives, re.M)
+    assert containers == ['"${params.satori_container}"'], f"{rel}: one container line with the one image name"
+    for section in ("input", "output", "when", "script", "stub"):
+        assert section in proc.sections, f"{rel}: no {section}: section"
+    assert "task.ext.when == null || task.ext.when" in proc.sections["when"]
+    assert re.search(r"^\s*tuple val\(meta\)", proc.sections["input"], re.M), f"{rel}: inputs as tuple val(meta), path(...)"
+    script = proc.sections["script"]
+    assert "task.ext.args" in script and "task.ext.prefix" in script
+    assert len(proc.tools) == 1, f"{rel}: one bin/ tool call per module, found {proc.tools}"
+    tool = proc.tools[0]
+    versions = (
+        "tuple val(\"${task.process}\"), val('satori'), "
+        f"eval('{tool} --version | sed \"s/.* //\"'), emit: versions_satori, topic: versions"
+    )
+    assert versions in proc.sections["output"], f"{rel}: versions topic output for {tool}"
+    for line in proc.sections["output"].strip().splitlines():
+        assert re.search(r"emit:\s*\w+", line), f"{rel}: output without emit: {line.strip()}"
+
+
+@pytest.mark.parametrize("proc", PROCESSES, ids=process_ids(PROCESSES))
+def test_gpu_label_on_gpu_steps(proc):
+    assert ("process_gpu" in proc.labels) == (proc.name in GPU_STEPS), proc.name
+
+
+@pytest.mark.parametrize("proc", PROCESSES, ids=process_ids(PROCESSES))
+def test_stub_creates_every_declared_output(proc):
+    """The stub writes every file the outputs declare (so -stub-run exercises the wiring)."""
+    stub = proc.sections["stub"]
+    outputs = re.findall(r'path\("([^"]+)"\)', proc.sections["output"])
+    assert outputs
+    made = set(re.findall(r"(?:touch|mkdir -p|>)\s+(\S+)", stub))
+    for out in outputs:
+        assert out in made, f"{proc.name}: stub does not create {out}"
+    assert "prefix = task.ext.prefix" in stub
+
+
+@pytest.mark.parametrize("proc", PROCESSES, ids=process_ids(PROCESSES))
+def test_module_flags_are_accepted_by_the_tool(proc):
+    """Every --flag of the script section and of the step's ext.args exists in the real parser,
+    and every required option of the tool is given by the script."""
+    tool = proc.tools[0]
+    assert (ROOT / "bin" / tool).is_file() or True  # existence is checked once the parser imports
+    parser = tool_parser(tool)
+    assert (ROOT / "bin" / tool).is_file(), f"bin/{tool} missing"
+    accepted = {s for a in parser._actions for s in a.option_strings}
+    script_flags = flags_in(proc.sections["script"])
+    config_flags = flags_in(ext_args_blocks().get(proc.name, ""))
+    for flag in script_flags + config_flags:
+        assert f"--{flag}" in accepted, f"{proc.name}: {tool} has no --{flag}"
+    required = {a.option_strings[0] for a in parser._actions if a.required and a.option_strings}
+    missing = required - {f"--{f}" for f in script_flags}
+    assert not missing, f"{proc.name}: script does not pass required {sorted(missing)}"
+
+
+def test_flag_choices_match_the_schema():
+    """Values the schema allows are values the tools accept (simulation presets, AMP modes)."""
+    props = schema_properties()
+    presets = set(re.findall(r"[a-z]+-\d+", props["datasets"]["pattern"]))
+    parser = tool_parser("satori-simulate")
+    choices = {a.dest: a.choices for a in parser._actions}
+    if choices.get("preset"):
+        assert presets <= set(choices["preset"])
+    parser = tool_parser("satori-train")
+    choices = {a.dest: a.choices for a in parser._actions}
+    if choices.get("amp"):
+        assert set(props["amp"]["enum"]) <= set(choices["amp"])
+
+
+def test_meta_yml_matches_module():
+    for proc in PROCESSES:
+        meta = yaml.safe_load((proc.path.parent / "meta.yml").read_text(encoding="utf-8"))
+        emits = re.findall(r"emit:\s*(\w+)", proc.sections["output"])
+        assert list(meta["output"]) == emits, proc.name
+        assert "versions" in meta["topics"]
+        assert len(meta["input"][0]) == len(re.findall(r"\b(?:val|path)\(", proc.sections["input"]))
+
+
+def test_params_in_config_and_schema_agree():
+    """Same names both ways, same defaults (null = no default in the schema)."""
+    config = params_block(code(ROOT / "nextflow.config"))
+    props = schema_properties()
+    assert set(config) == set(props), (
+        f"only in nextflow.config: {sorted(set(config) - set(props))}; only in schema: {sorted(set(props) - set(config))}"
+    )
+    for name, default in config.items():
+        if default is DYNAMIC or default is None:
+            assert "default" not in props[name], f"{name}: schema default for a null/dynamic config default"
+        else:
+            assert props[name].get("default") == default, f"{name}: config {default!r} vs schema {props[name].get('default')!r}"
+        assert props[name].get("description"), f"{name}: no description"
+        assert props[name].get("type"), f"{name}: no type"
+
+
+def test_every_param_used_is_in_the_schema():
+    props = schema_properties()
+    used = set()
+    for path in NF_FILES + CONFIG_FILES:
+        text = code(path)
+        used |= set(re.findall(r"(?<![/\w.])params\.([A-Za-z_]\w*)", text))
+        used |= set(params_block(text))
+    assert used - set(props) == set(), f"params used but not in nextflow_schema.json: {sorted(used - set(props))}"
+    # and nothing in the schema is dead: every schema param is used somewhere (or is nf-schema's own)
+    nf_schema_own = {"help", "help_full", "show_hidden"}
+    unused = set(props) - used - nf_schema_own
+    assert not unused, f"schema params never used: {sorted(unused)}"
+
+
+@pytest.mark.parametrize("config", ["nextflow.config", "conf/test.config", "conf/test_full.config"])
+def test_config_params_validate_against_the_schema(config):
+    """What a profile sets is what the schema accepts (as nf-schema would check at run time)."""
+    values = {k: v for k, v in params_block(code(ROOT / config)).items() if v is not DYNAMIC and v is not None}
+    props = schema_properties()
+    for name, value in values.items():
+        jsonschema.Draft202012Validator(props[name]).validate(value)
+
+
+@pytest.mark.parametrize("path", ["nextflow_schema.json", "assets/schema_input.json"])
+def test_schemas_are_valid_2020_12(path):
+    doc = json.loads((ROOT / path).read_text(encoding="utf-8"))
+    assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(doc)
+
+
+def test_schema_groups_are_all_referenced():
+    refs = [r["$ref"] for r in schema()["allOf"]]
+    assert refs == [f"#/$defs/{k}" for k in schema()["$defs"]]
+    assert schema()["$defs"]["input_output_options"]["required"] == ["outdir"]
+
+
+def test_schema_patterns():
+    props = schema_properties()
+
+    def ok(name, value):
+        return jsonschema.Draft202012Validator(props[name]).is_valid(value)
+
+    assert ok("datasets", "data-40,data-60,data-80") and not ok("datasets", "data-41")
+    assert ok("entropy_lambdas", "0, 0.001,1e-3") and ok("entropy_lambdas", 0.01) and not ok("entropy_lambdas", "0;0.01")
+    assert ok("db_modes", "simulation") and not ok("db_modes", "jaspar,hocomoco")
+    assert ok("device", "cuda:1") and not ok("device", "gpu")
+    assert ok("attn_cutoff", "mean") and ok("attn_cutoff", 0.1) and not ok("attn_cutoff", "max")
+
+
+def test_samplesheet_schema_accepts_a_sheet():
+    sheet = json.loads((ROOT / "assets" / "schema_input.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(sheet)
+    assert validator.is_valid([{"sample": "K562_DNase", "bed": "peaks/k562.narrowPeak.gz"}])
+    assert not validator.is_valid([{"sample": "a b", "bed": "x.bed"}])
+    assert not validator.is_valid([{"sample": "a", "bed": "x.txt"}])
+    assert not validator.is_valid([{"sample": "a"}])
+    assert list(sheet["items"]["properties"]) == ["sample", "bed"]
+
+
+def test_includes_resolve():
+    defined_cache = {}
+    for path in NF_FILES:
+        for m in re.finditer(r"include\s*\{([^}]*)\}\s*from\s*'([^']+)'", code(path)):
+            names = [n.split(" as ")[0].strip() for n in re.split(r"[;\n]", m.group(1)) if n.strip()]
+            source = m.group(2)
+            if source.startswith("plugin/"):
+                assert source == "plugin/nf-schema"
+                continue
+            target = (path.parent / source).resolve()
+            target = target if target.suffix == ".nf" else (target.with_suffix(".nf") if target.with_suffix(".nf").exists() else target / "main.nf")
+            assert target.is_file(), f"{path.relative_to(ROOT)}: include from {source} finds no file"
+            if target not in defined_cache:
+                defined_cache[target] = set(re.findall(r"^(?:process|workflow|def)\s+([A-Za-z_]\w*)", code(target), re.M))
+            for name in names:
+                assert name in defined_cache[target], f"{path.relative_to(ROOT)}: {name} not defined in {source}"
+
+
+def test_config_selectors_name_real_processes():
+    names = {p.name for p in PROCESSES}
+    for path in CONFIG_FILES:
+        for sel in re.findall(r"withName:\s*'([^']+)'", code(path)):
+            assert any(re.fullmatch(sel, n) for n in names), f"{path.relative_to(ROOT)}: withName '{sel}' matches no process"
+        labels = set(re.findall(r"withLabel:\s*'([^']+)'", code(path)))
+        for proc in PROCESSES:
+            for label in proc.labels:
+                assert label in set(re.findall(r"withLabel:\s*'([^']+)'", code(ROOT / "conf" / "base.config"))), label
+        assert labels <= set(re.findall(r"withLabel:\s*'([^']+)'", code(ROOT / "conf" / "base.config"))), path
+
+
+def test_every_module_is_used():
+    used = set()
+    for path in NF_FILES:
+        if path not in MODULES:
+            used |= set(re.findall(r"\b(SATORI_[A-Z_]+)\s*\(", code(path)))
+    assert {p.name for p in PROCESSES} <= used
+
+
+def test_required_profiles_exist():
+    text = code(ROOT / "nextflow.config")
+    profiles = block_after(text, text.index("profiles"))
+    names = set(re.findall(r"^\s{4}(\w+)\s*\{", profiles, re.M))
+    assert {"docker", "singularity", "apptainer", "podman", "gpu", "test", "test_full", "debug", "slurm"} <= names
+    assert names & {"awsbatch", "google_batch", "azurebatch"}
+    gpu = block_after(profiles, profiles.index("gpu {"))
+    gpu_steps = block_after(gpu, gpu.index("withLabel: 'process_gpu'"))
+    assert "return '--gpus all'" in gpu_steps and "return '--nv'" in gpu_steps and "engine == 'apptainer'" in gpu_steps
+    assert "runOptions" not in gpu  # profile order must not matter (strict parser: command-line order)
+    base = code(ROOT / "conf" / "base.config")
+    gpu_label = block_after(base, base.index("withLabel: 'process_gpu'"))
+    assert "accelerator" in gpu_label and "workflow.profile.contains('gpu')" in gpu_label
+    assert "(130..145) + 104 + (175..177)" in base
+    for name in ("process_single", "process_low", "process_medium", "process_high", "process_long", "process_high_memory"):
+        assert f"withLabel: '{name}'" in base
+    assert re.search(r"^outputDir\s*=\s*params\.outdir", text, re.M)
+    assert '"pipefail"' in text
+    for report in ("timeline", "report", "trace", "dag"):
+        assert re.search(report + r"\s*\{[^}]*\$\{params\.outdir\}/pipeline_info/", text), report
+
+
+def test_test_profile_is_small_and_offline():
+    test = params_block(code(ROOT / "conf" / "test.config"))
+    assert test["n_seqs"] <= 5000 and test["max_epochs"] <= 5 and test["device"] == "cpu"
+    text = code(ROOT / "conf" / "test.config")
+    assert "resourceLimits" in text and "http" not in text
+    full = params_block(code(ROOT / "conf" / "test_full.config"))
+    assert full["datasets"] == "data-40,data-60,data-80" and full["entropy_lambdas"] == "0,0.01"
+
+
+def test_summary_manifest_matches_the_tool():
+    """The manifest the subworkflow writes has the columns satori-summarize reads."""
+    from satori import formats
+
+    text = code(ROOT / "subworkflows" / "local" / "simulated_benchmark" / "main.nf")
+    header = re.search(r"def manifest_header = \[([^\]]+)\]", text).group(1)
+    columns = re.findall(r"'([^']+)'", header)
+    assert columns[0] == formats.RUNS_ID
+    assert {formats.RUNS_EVALUATION, formats.RUNS_METRICS} <= set(columns)
+    assert not set(columns) & set(formats.BENCHMARK_METRIC_COLUMNS)
+    summarize = next(p for p in PROCESSES if p.name == "SATORI_SUMMARIZE")
+    assert "stageAs: 'evaluations/*'" in summarize.sections["input"] and "stageAs: 'models/*'" in summarize.sections["input"]
+    assert '"evaluations/${evaluation_dir.name}/evaluation.json"' in text and '"models/${model_dir.name}/metrics.json"' in text
+
+
+def test_containers():
+    docker = (ROOT / "containers" / "Dockerfile").read_text(encoding="utf-8")
+    cpu = (ROOT / "containers" / "Dockerfile.cpu").read_text(encoding="utf-8")
+    apptainer = (ROOT / "containers" / "satori.def").read_text(encoding="utf-8")
+    for text in (docker, cpu):
+        assert "pip install" in text and "NUMBA_CACHE_DIR" in text and "NUMBA_CPU_NAME=generic" in text
+        assert re.search(r"^USER\s+(?!root)\w+", text, re.M)
+        assert "org.opencontainers.image.version" in text and "procps" in text
+        assert "containers/sitecustomize.py" in text and "containers/warm_numba.py" in text
+    assert re.search(r"^FROM\s+\$\{BASE_IMAGE\}", docker, re.M) and "cuda" in docker.lower()
+    assert "download.pytorch.org/whl/cpu" in cpu
+    assert re.search(r"^Bootstrap:\s*docker", apptainer, re.M | re.I)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    from satori import __version__
+
+    for tag in (f"satori:{__version__}", f"satori:{__version__}-cpu"):
+        assert f"-t {tag} " in readme, f"README builds {tag}"
+
+
+def test_bin_wrappers_match_pyproject():
+    for tool, target in console_scripts().items():
+        path = ROOT / "bin" / tool
+        if not path.exists():
+            continue  # tools of other branches arrive with their merge
+        text = path.read_text(encoding="utf-8")
+        assert path.stat().st_mode & 0o111, f"bin/{tool} is not executable"
+        assert f"from {target.split(':')[0]} import main" in text
+
+
+GROOVY_PARSE = """
+import org.codehaus.groovy.control.*
+int bad = 0
+args.each { f ->
+    def cu = new CompilationUnit()
+    cu.addSource(new File(f))
+    try { cu.compile(Phases.CONVERSION) }
+    catch (e) { bad++; println "${f}: ${e.message}" }
+}
+System.exit(bad ? 1 : 0)
+"""
+
+
+def test_groovy_syntax(tmp_path):
+    """Brackets, quotes and string escapes of every .nf/.config file, with a Groovy parser when
+    one is installed (Debian's `groovy`). Nextflow's own strict parser is stricter: run
+    `nextflow lint .` where Nextflow is installed."""
+    import os
+    import shutil
+    import subprocess
+
+    groovy, java = shutil.which("groovy"), shutil.which("java")
+    if not groovy or not java:
+        pytest.skip("no groovy/java on this machine (apt-get install groovy); `nextflow lint .` checks more")
+    script = tmp_path / "parse.groovy"
+    script.write_text(GROOVY_PARSE)
+    java_home = Path(os.path.realpath(java)).parents[1]
+    files = [str(p) for p in NF_FILES + CONFIG_FILES]
+    proc = subprocess.run([groovy, str(script), *files], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, JAVA_HOME=str(java_home)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr

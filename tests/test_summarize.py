@@ -1,0 +1,159 @@
+"""satori-summarize: the benchmark's one table of AUC and precision/recall/F1."""
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+from satori import formats
+from satori.cli.summarize import main
+from satori.errors import InputError
+from satori.summarize import as_count, as_number, find_value, flatten, read_manifest, summarize
+
+
+def _write_json(path, doc):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _manifest(tmp_path, rows, columns=("id", "dataset", "entropy_lambda", "db", "method", "evaluation", "metrics")):
+    lines = ["\t".join(columns)] + ["\t".join(str(r.get(c, "")) for c in columns) for r in rows]
+    path = tmp_path / "runs.tsv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    """Two configurations sharing one model, evaluations in two JSON layouts."""
+    _write_json(tmp_path / "models/m0/metrics.json", {"test_auc": 0.91, "best_valid_auc": 0.9})
+    _write_json(
+        tmp_path / "evaluations/a/evaluation.json",
+        {"precision": 0.5, "recall": 0.25, "f1": 1 / 3, "tp": [["A", "B"]], "fp": [["A", "C"]], "fn": [["D", "E"], ["F", "G"], ["H", "I"]]},
+    )
+    # nested numbers, counts as integers, no f1 (computed from P and R)
+    _write_json(
+        tmp_path / "evaluations/b/evaluation.json",
+        {"db_label": "simulation", "metrics": {"precision": 1.0, "recall": 0.5, "n_tp": 2, "n_fp": 0, "n_fn": 2}},
+    )
+    rows = [
+        dict(id="a", dataset="data-40", entropy_lambda="0", db="jaspar", method="raw",
+             evaluation="evaluations/a/evaluation.json", metrics="models/m0/metrics.json"),
+        dict(id="b", dataset="data-40", entropy_lambda="0", db="simulation", method="raw",
+             evaluation="evaluations/b/evaluation.json", metrics="models/m0/metrics.json"),
+    ]
+    return tmp_path, _manifest(tmp_path, rows)
+
+
+def test_summary_values(run_dir):
+    base, manifest = run_dir
+    summary = summarize(read_manifest(manifest), base)
+    assert list(summary.columns) == ["id", "dataset", "entropy_lambda", "db", "method"] + formats.BENCHMARK_METRIC_COLUMNS
+    a, b = summary.to_dict("records")
+    assert a["id"] == "a" and a["db"] == "jaspar"
+    assert a["auc"] == pytest.approx(0.91)
+    assert (a["precision"], a["recall"], a["f1"]) == pytest.approx((0.5, 0.25, 1 / 3))
+    assert (a["tp"], a["fp"], a["fn"]) == (1, 1, 3)  # lists counted
+    assert b["f1"] == pytest.approx(2 * 1.0 * 0.5 / 1.5)  # computed
+    assert (b["tp"], b["fp"], b["fn"]) == (2, 0, 2)
+
+
+def test_cli_writes_table_and_params(run_dir, tmp_path):
+    base, manifest = run_dir
+    out = tmp_path / "out"
+    assert main(["--manifest", str(manifest), "--outdir", str(out)]) == 0
+    table = pd.read_csv(out / formats.BENCHMARK_SUMMARY_TSV, sep="\t")
+    assert table["id"].tolist() == ["a", "b"]
+    assert table["f1"].round(4).tolist() == [round(1 / 3, 4), round(2 / 3, 4)]
+    params = json.loads((out / formats.PARAMS_JSON).read_text())
+    assert params["tool"] == "satori-summarize" and params["options"]["manifest"] == str(manifest)
+
+
+def test_missing_metrics_column_gives_nan_auc(tmp_path):
+    _write_json(tmp_path / "e.json", {"precision": 0.0, "recall": 0.0})
+    manifest = _manifest(tmp_path, [dict(id="x", evaluation="e.json")], columns=("id", "evaluation"))
+    row = summarize(read_manifest(manifest), tmp_path).iloc[0]
+    assert math.isnan(row["auc"]) and row["f1"] == 0.0 and pd.isna(row["tp"])
+
+
+def test_reads_the_files_of_train_and_evaluate(tmp_path):
+    """The layouts satori-train's metrics.json and satori-evaluate's evaluation.json have."""
+    _write_json(tmp_path / "m/metrics.json", {
+        "task": "binary", "auc_roc": {"label": 0.8}, "auprc": {"label": 0.7}, "mean_auc_roc": 0.8,
+        "best_valid_auc": 0.99, "n": {"train": 320, "valid": 40, "test": 40},
+    })
+    _write_json(tmp_path / "e/evaluation.json", {
+        "tool": "satori-evaluate", "db_label": "jaspar", "q_threshold": 0.05, "n_truth": 4,
+        "n_tp": 1, "n_fp": 2, "n_fn": 3, "precision": 1 / 3, "recall": 0.25, "f1": 2 / 7,
+        "tp": [["a", "b"]], "fp": [["a", "c"], ["a", "d"]], "fn": [["e", "f"], ["g", "h"], ["i", "j"]],
+        "pr_curve": [{"q": 0.01, "precision": 1.0, "recall": 0.25, "f1": 0.4, "tp": 1}],
+    })
+    manifest = _manifest(tmp_path, [dict(id="x", evaluation="e/evaluation.json", metrics="m/metrics.json")],
+                         columns=("id", "evaluation", "metrics"))
+    row = summarize(read_manifest(manifest), tmp_path).iloc[0]
+    assert row["auc"] == pytest.approx(0.8)  # not best_valid_auc
+    assert (row["precision"], row["recall"], row["f1"]) == pytest.approx((1 / 3, 0.25, 2 / 7))
+    assert (row["tp"], row["fp"], row["fn"]) == (1, 2, 3)
+
+
+@pytest.mark.parametrize(
+    "doc, names, expected",
+    [
+        ({"auc": 0.7, "test": {"auc": 0.8}}, ("auc",), 0.7),  # least nested wins
+        ({"test": {"auc": 0.8}}, ("test_auc", "auc"), 0.8),
+        ({"test_auc": [0.6, 0.8, float("nan")]}, ("test_auc",), 0.7),  # per-label list -> mean
+        ({"test_auc": {"mean": 0.65, "l1": 0.1}}, ("test_auc",), 0.65),
+        ({"test_auc": {"l1": 0.5, "l2": 0.7}}, ("test_auc",), 0.6),
+    ],
+)
+def test_lookup(doc, names, expected):
+    assert as_number(find_value(flatten(doc), names)) == pytest.approx(expected)
+
+
+def test_counts():
+    assert as_count(3) == 3 and as_count([1, 2]) == 2 and as_count(2.0) == 2
+    assert as_count("x") is None and as_count(True) is None and as_count(None) is None
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("id\tdataset\nx\td\n", "lacks column"),
+        ("id\tevaluation\n", "no rows"),
+        ("id\tevaluation\nx\te.json\nx\te.json\n", "repeats id"),
+        ("id\tevaluation\tf1\nx\te.json\t1\n", "clash"),
+        ("id\tevaluation\nx\t\n", "empty id or evaluation"),
+    ],
+)
+def test_bad_manifest(tmp_path, text, message):
+    path = tmp_path / "runs.tsv"
+    path.write_text(text)
+    with pytest.raises(InputError, match=message):
+        read_manifest(path)
+
+
+@pytest.mark.parametrize(
+    "evaluation, message",
+    [
+        (None, "evaluation file not found"),
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"f1": 0.5}', "no numeric 'precision' and 'recall'"),
+    ],
+)
+def test_bad_evaluation_is_one_line_exit_2_and_no_output(tmp_path, capsys, evaluation, message):
+    if evaluation is not None:
+        (tmp_path / "e.json").write_text(evaluation)
+    manifest = _manifest(tmp_path, [dict(id="x", evaluation="e.json")], columns=("id", "evaluation"))
+    out = tmp_path / "out"
+    assert main(["--manifest", str(manifest), "--outdir", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("satori-summarize: error: ") and message in err[0]
+    assert not out.exists()
+
+
+def test_missing_manifest(tmp_path, capsys):
+    assert main(["--manifest", str(tmp_path / "nope.tsv"), "--outdir", str(tmp_path / "o")]) == 2
+    assert "manifest not found" in capsys.readouterr().err
