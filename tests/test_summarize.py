@@ -120,7 +120,7 @@ def test_counts():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("id\tdataset\nx\td\n", "lacks column"),
+        ("id\tdataset\nx\td\n", "missing column"),
         ("id\tevaluation\n", "no rows"),
         ("id\tevaluation\nx\te.json\nx\te.json\n", "repeats id"),
         ("id\tevaluation\tf1\nx\te.json\t1\n", "clash"),
@@ -156,4 +156,5 @@ def test_bad_evaluation_is_one_line_exit_2_and_no_output(tmp_path, capsys, evalu
 
 def test_missing_manifest(tmp_path, capsys):
     assert main(["--manifest", str(tmp_path / "nope.tsv"), "--outdir", str(tmp_path / "o")]) == 2
-    assert "manifest not found" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "--manifest" in err and "nope.tsv: file not found" in err

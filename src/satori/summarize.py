@@ -22,6 +22,7 @@ import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
+from satori.tables import read_tsv
 
 log = logging.getLogger("satori")
 
@@ -146,15 +147,7 @@ def model_auc(path: Path) -> float:
 def read_manifest(path: PathLike) -> pd.DataFrame:
     """Read and validate a manifest TSV (see the module docstring); all columns as strings."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: manifest not found")
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: manifest is not a readable TSV ({exc})") from None
-    missing = [c for c in (formats.RUNS_ID, formats.RUNS_EVALUATION) if c not in df.columns]
-    if missing:
-        raise InputError(f"{path}: manifest lacks column(s) {', '.join(missing)}")
+    df = read_tsv(path, "--manifest", required=(formats.RUNS_ID, formats.RUNS_EVALUATION))
     if df.empty:
         raise InputError(f"{path}: manifest has no rows")
     clash = [c for c in formats.BENCHMARK_METRIC_COLUMNS if c in df.columns]

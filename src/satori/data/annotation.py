@@ -5,7 +5,6 @@ All coordinates returned are 0-based half-open; a TSS is a single base ``pos``
 attribute column), so a full Ensembl GTF reads in seconds.
 """
 
-import gzip
 import io
 import logging
 import os
@@ -17,6 +16,7 @@ import pandas as pd
 
 from satori.data.regions import bioframe_quiet
 from satori.errors import InputError
+from satori.tables import read_maybe_gzip
 
 log = logging.getLogger("satori")
 
@@ -29,17 +29,6 @@ TRANSCRIPT_FEATURES = {
 }
 GENE_FEATURES = {"gene", "pseudogene", "ncrna_gene", "transposable_element_gene"}
 UTR_FEATURES = {"utr", "five_prime_utr", "three_prime_utr", "5utr", "3utr", "utr5", "utr3"}
-
-
-def _open_bytes(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"--gtf {path}: cannot decompress ({exc})") from None
-    return data
 
 
 def _attr(attrs: pd.Series, keys, gff3: bool) -> pd.Series:
@@ -71,7 +60,7 @@ def read_annotation(path: PathLike) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"--gtf {path}: annotation file not found")
-    data = _open_bytes(path)
+    data = read_maybe_gzip(path, "--gtf")
     gff3 = b"##gff-version 3" in data[:1000]
     # GFF3 may end with a FASTA section; everything after ##FASTA is sequence.
     cut = data.find(b"\n##FASTA")

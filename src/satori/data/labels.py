@@ -11,6 +11,7 @@ import pandas as pd
 from satori import formats
 from satori.atomic import write_text
 from satori.errors import InputError
+from satori.tables import read_tsv
 
 PathLike = Union[str, os.PathLike]
 
@@ -33,12 +34,7 @@ def read_labels(path: PathLike, require_split: bool = True) -> pd.DataFrame:
         uint8 0/1, in file order.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: labels file not found")
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot parse labels table ({str(exc).splitlines()[0]})") from None
+    df = read_tsv(path, "labels")
     if formats.LABELS_ID not in df.columns:
         raise InputError(f"{path}: no '{formats.LABELS_ID}' column (header: {list(df.columns)[:6]})")
     if df.empty:

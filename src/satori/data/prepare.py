@@ -31,6 +31,7 @@ from satori.data.regions import (
     split_random, union_labels,
 )
 from satori.errors import InputError
+from satori.tables import read_tsv
 
 log = logging.getLogger("satori")
 
@@ -70,10 +71,7 @@ def _check_sample_names(names: Sequence[str], where: str) -> None:
 
 def read_samplesheet(path: Path) -> PeakSet:
     """A CSV with columns ``sample,bed`` (bed paths relative to the sheet) -> PeakSet."""
-    try:
-        sheet = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"--peaks {path}: cannot parse the samplesheet ({str(exc).splitlines()[0]})") from None
+    sheet = read_tsv(path, "--peaks", sep=",")
     sheet.columns = [c.strip().lower() for c in sheet.columns]
     missing = [c for c in formats.SAMPLESHEET_COLUMNS if c not in sheet.columns]
     if missing:
@@ -111,12 +109,7 @@ def read_activity(bed_path: Path, activity_path: Path) -> PeakSet:
     neither matches anything and the row counts agree — by position.
     """
     bed = read_bed(bed_path)
-    if not activity_path.is_file():
-        raise InputError(f"--activity {activity_path}: file not found")
-    try:
-        act = pd.read_csv(activity_path, sep="\t", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"--activity {activity_path}: cannot parse ({str(exc).splitlines()[0]})") from None
+    act = read_tsv(activity_path, "--activity")
     if act.shape[1] < 2 or act.empty:
         raise InputError(f"--activity {activity_path}: need an id column and at least one sample column, with rows")
     samples = [str(c).strip() for c in act.columns[1:]]

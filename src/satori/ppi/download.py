@@ -14,7 +14,7 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Optional, Tuple, Union
+from typing import Tuple, Union
 from urllib.parse import urlparse
 
 from satori import __version__, formats

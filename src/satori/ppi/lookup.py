@@ -25,6 +25,7 @@ import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
+from satori.tables import read_tsv
 
 log = logging.getLogger("satori")
 
@@ -34,12 +35,7 @@ _VARIANT = re.compile(r"\s*\(var\.?\s*\d+\)\s*$", re.IGNORECASE)
 def read_interactions(path) -> pd.DataFrame:
     """Read a ``tf_interactions.tsv``; needs ``tf1``, ``tf2``, ``q`` (``p``, ``method`` optional)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"--interactions {path}: file not found")
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"--interactions {path}: cannot parse ({str(exc).splitlines()[0]})") from None
+    df = read_tsv(path, "--interactions")
     missing = [c for c in ("tf1", "tf2", "q") if c not in df.columns]
     if missing:
         raise InputError(

@@ -7,7 +7,6 @@ columns: tokens ``db:value(qualifier)`` whose qualifier is ``gene name`` or ``ge
 synonym``, or whose database is ``entrez gene/locuslink`` (BioGRID's symbols).
 """
 
-import gzip
 import io
 import logging
 import os
@@ -19,6 +18,7 @@ import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
+from satori.tables import read_maybe_gzip
 
 log = logging.getLogger("satori")
 
@@ -33,17 +33,6 @@ _EXPECTED = (
     + ", ..., Confidence Value), gene symbols in 'Gene Name Interactor A/B' (HIPPIE's last two "
     "columns) or in the alias columns"
 )
-
-
-def _read_bytes(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        data = fh.read()
-    if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"--ppi {path}: cannot decompress ({exc})") from None
-    return data
 
 
 def _alias_symbols(columns: List[pd.Series]) -> pd.Series:
@@ -105,7 +94,7 @@ def read_mitab(path: PathLike, min_score: Optional[float] = None) -> pd.DataFram
     path = Path(path)
     if not path.is_file():
         raise InputError(f"--ppi {path}: file not found")
-    data = _read_bytes(path)
+    data = read_maybe_gzip(path, "--ppi")
     first_nl = data.find(b"\n")
     first = data[: first_nl if first_nl >= 0 else len(data)].decode("utf-8", errors="replace").rstrip("\r")
     fields = first.split("\t")
