@@ -111,10 +111,10 @@ def test_lambda_mode_end_to_end(tmp_path):
     pytest.importorskip("satori.cli.filter_motifs")
     pytest.importorskip("satori.cli.interpret_raw")
     pytest.importorskip("satori.cli.evaluate")
-    from satori.cli.simulate import main as simulate
+    simulate = pytest.importorskip("satori.cli.simulate").main
 
     sim = tmp_path / "sim"
-    assert simulate(["--outdir", str(sim), "--n-seqs", "300", "--length", "100", "--n-tfs", "4", "--n-pairs", "3",
+    assert simulate(["--outdir", str(sim), "--n-seqs", "300", "--length", "150", "--n-tfs", "4", "--n-pairs", "3",
                      "--seed", "11", "--log-level", "WARNING"]) == 0
     out = tmp_path / "lam"
     status = main(["--mode", "lambda", "--fasta", str(sim / formats.SEQUENCES_FA), "--labels",
