@@ -196,3 +196,20 @@ def test_residual_attention_carries_the_conv_features():
     assert isinstance(build(tiny_config(residual_attention=True, n_filters=8)).attention_residual, torch.nn.Identity)
     lin = build(tiny_config(residual_attention=True)).attention_residual
     assert isinstance(lin, torch.nn.Linear) and lin.bias is None and (lin.in_features, lin.out_features) == (6, 8)
+
+
+@pytest.mark.parametrize("kw", [{"arch": "deep", "residual_attention": True}, {"positional_encoding": True}])
+def test_deeplift_has_a_rule_for_every_operation(kw):
+    import warnings
+
+    dls = pytest.importorskip("tangermeme.deep_lift_shap")
+    torch.manual_seed(0)
+    model = build(tiny_config(n_labels=1, **kw)).eval()
+    X = torch.zeros(2, 4, 40)
+    X.scatter_(1, torch.randint(0, 4, (2, 1, 40)), 1.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        attr = dls.deep_lift_shap(model, X, target=0, n_shuffles=3, random_state=0, warning_threshold=1e-4)
+    assert attr.shape == (2, 4, 40)
+    # a module without a DeepLIFT rule (or an in-place op) breaks the summation-to-delta property
+    assert not [w for w in caught if "Convergence deltas" in str(w.message)]
