@@ -99,3 +99,19 @@ RUNS_EVALUATION = "evaluation"
 RUNS_METRICS = "metrics"
 BENCHMARK_SUMMARY_TSV = "benchmark_summary.tsv"
 BENCHMARK_METRIC_COLUMNS = ["auc", "precision", "recall", "f1", "tp", "fp", "fn"]
+
+# --- model selection: satori-search -------------------------------------------------
+# --mode hyper: search.tsv (one row per trial x seed), best_config.json, best_model/ (a
+# model directory); --mode lambda: lambda_selection.tsv, best_lambda.json, best_model/.
+SEARCH_TSV = "search.tsv"
+BEST_CONFIG_JSON = "best_config.json"
+BEST_MODEL_DIR = "best_model"
+LAMBDA_SELECTION_TSV = "lambda_selection.tsv"
+BEST_LAMBDA_JSON = "best_lambda.json"
+# search.tsv: these columns, then one column per searched option (satori-train option names).
+SEARCH_COLUMNS = ["trial", "seed", "status", "selected", "valid_auc", "valid_loss", "test_auc", "test_auprc",
+                  "best_epoch", "epochs_run", "message"]
+# lambda_selection.tsv: one row per (lambda, seed); the interaction columns are filled for
+# the best seed of each lambda by validation AUC (interpreted = 1), the model that is interpreted.
+LAMBDA_COLUMNS = ["entropy_lambda", "seed", "status", "selected", "interpreted", "valid_auc", "test_auc",
+                  "precision", "recall", "f1", "n_tp", "n_fp", "n_fn", "message"]

@@ -10,6 +10,11 @@ and AUPRC per label), params.json, and checkpoint.pt (updated after every epoch,
 While training runs, the directory holds only checkpoint.pt and history.tsv; model.pt,
 config.json, metrics.json and params.json appear together when training has finished.
 An interrupted run continues with the same command plus --resume DIR.
+
+Variants (recorded in config.json): --arch deep (SEI-inspired convolutions along the
+sequence after attention), --rnn (bidirectional LSTM before attention),
+--positional-encoding, --residual-attention, and --preload-motifs FILE|jaspar (first
+conv = motif log-odds PSSMs on both strands, frozen).
 """
 
 import json
@@ -18,14 +23,17 @@ import math
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Tuple
+
+import numpy as np
 
 from satori import __version__, formats
 from satori.atomic import staged_outdir, write_text
 from satori.cli.common import CommonOptions, DeviceOptions, opt, options_dict, resolve_device, run_cli
 from satori.data.dataset import load_dataset
 from satori.errors import InputError
-from satori.models import ARCHITECTURES, ModelConfig, build, save
+from satori.models import ARCHITECTURES, ModelConfig, build, preloaded, save
+from satori.motifs import jaspar
 from satori.train import (
     TrainSettings, check_resumable, evaluate, fit, load_checkpoint, resolve_amp, write_history,
 )
@@ -33,24 +41,19 @@ from satori.train.loop import AMP_MODES, OPTIMIZERS
 
 log = logging.getLogger("satori")
 
+RESIDUAL_CHOICES = ("auto", "on", "off")
+
 #: files of a model directory; a fresh run refuses a directory holding any of them
 MODEL_FILES = (formats.MODEL_PT, formats.CONFIG_JSON, formats.CHECKPOINT_PT, formats.HISTORY_TSV,
                formats.METRICS_JSON, formats.PARAMS_JSON)
 
 
 @dataclass(kw_only=True)
-class Options(CommonOptions, DeviceOptions):
-    fasta: str = opt(help="sequences (FASTA, plain or gzip), one record per labelled id")
-    labels: str = opt(help="labels.tsv: id, split (train/valid/test; if absent: seeded 80/10/10), 0/1 label columns")
-    outdir: Optional[str] = opt(None, "model directory to write (required unless --resume)")
-    resume: Optional[str] = opt(
-        None, "continue the interrupted run in this directory from its checkpoint.pt (repeat the original "
-        "options; only --max-epochs, --patience, --amp, --device may change)")
-    overwrite: bool = opt(False, "replace a model or checkpoint already in --outdir (otherwise an error)")
-    length: Optional[int] = opt(None, "centre-crop or pad (with N) every sequence to this length; "
-                                      "none = all sequences must have the same length")
-    # model (defaults live in ModelConfig)
-    arch: str = opt(ModelConfig.arch, "architecture", choices=sorted(ARCHITECTURES))
+class ModelOptions:
+    """The architecture flags (defaults live in ``ModelConfig``); shared with satori-search."""
+
+    arch: str = opt(ModelConfig.arch, "architecture: basic (attention -> linear readout) or deep (SEI-inspired "
+                                      "convolutions after attention)", choices=sorted(ARCHITECTURES))
     n_filters: int = opt(ModelConfig.n_filters, "convolution filters F")
     filter_width: int = opt(ModelConfig.filter_width, "filter width k (bases)")
     pool: int = opt(ModelConfig.pool, "max-pooling window and stride p (1 = no pooling)")
@@ -60,7 +63,34 @@ class Options(CommonOptions, DeviceOptions):
     head_dim: int = opt(ModelConfig.head_dim, "size d of each attention head")
     attn_dropout: float = opt(ModelConfig.attn_dropout, "dropout on the attention probabilities (after the entropy)")
     linear_units: int = opt(ModelConfig.linear_units, "units of the linear layer after attention")
-    # training (defaults live in TrainSettings)
+    # variants (issue 7)
+    rnn: bool = opt(ModelConfig.rnn, "bidirectional LSTM between the conv block and attention (SATORI v1)")
+    rnn_hidden: int = opt(ModelConfig.rnn_hidden, "LSTM units per direction with --rnn (0 = ceil(F / 2))")
+    positional_encoding: bool = opt(ModelConfig.positional_encoding,
+                                    "add a sinusoidal positional encoding to the attention input")
+    residual_attention: str = opt(
+        "auto", "add the conv block's output to the attention output (auto = on for --arch deep with "
+        "--entropy-lambda > 0, the paper's setting)", choices=list(RESIDUAL_CHOICES))
+    deep_channels: int = opt(ModelConfig.deep_channels, "--arch deep: channels of its convolutions")
+    deep_kernel: int = opt(ModelConfig.deep_kernel, "--arch deep: kernel width of its convolutions")
+    deep_blocks: int = opt(ModelConfig.deep_blocks, "--arch deep: residual dual linear/non-linear sub-blocks")
+    deep_dilations: str = opt(",".join(str(d) for d in ModelConfig.deep_dilations),
+                              "--arch deep: dilations of the residual dilated convolutions (comma-separated)")
+    preload_motifs: Optional[str] = opt(
+        None, "pre-load the first conv with motif PSSMs (both strands) and freeze it: a MEME file, or 'jaspar' "
+        "for the bundled JASPAR release clustered by TomTom (replaces --n-filters/--filter-width)")
+    cluster_threshold: Optional[float] = opt(
+        None, "with --preload-motifs: TomTom p-value at which motifs are clustered, one representative kept "
+        "per cluster (none = 1e-3 for jaspar, no clustering for a file; 0 = off)")
+    jaspar_release: str = opt(jaspar.DEFAULT_RELEASE, "with --preload-motifs jaspar: the bundled JASPAR release")
+    jaspar_collection: str = opt(jaspar.DEFAULT_COLLECTION, "with --preload-motifs jaspar: JASPAR collection")
+    jaspar_tax_group: str = opt(jaspar.DEFAULT_TAX_GROUP, "with --preload-motifs jaspar: taxonomic group or 'all'")
+
+
+@dataclass(kw_only=True)
+class TrainingOptions:
+    """The training flags (defaults live in ``TrainSettings``); shared with satori-search."""
+
     entropy_lambda: float = opt(TrainSettings.entropy_lambda, "weight lambda of the attention entropy loss (0 = off)")
     max_epochs: int = opt(TrainSettings.max_epochs, "maximum number of epochs")
     patience: int = opt(TrainSettings.patience, "stop after this many epochs without a lower validation loss (0 = never)")
@@ -73,13 +103,95 @@ class Options(CommonOptions, DeviceOptions):
                    choices=list(AMP_MODES))
 
 
-def _model_config(opts: Options, length: int, label_names: list) -> ModelConfig:
-    return ModelConfig(
+@dataclass(kw_only=True)
+class InputOptions:
+    fasta: str = opt(help="sequences (FASTA, plain or gzip), one record per labelled id")
+    labels: str = opt(help="labels.tsv: id, split (train/valid/test; if absent: seeded 80/10/10), 0/1 label columns")
+    outdir: Optional[str] = opt(None, "model directory to write (required unless --resume)")
+    resume: Optional[str] = opt(
+        None, "continue the interrupted run in this directory from its checkpoint.pt (repeat the original "
+        "options; only --max-epochs, --patience, --amp, --device may change)")
+    overwrite: bool = opt(False, "replace a model or checkpoint already in --outdir (otherwise an error)")
+    length: Optional[int] = opt(None, "centre-crop or pad (with N) every sequence to this length; "
+                                      "none = all sequences must have the same length")
+
+
+@dataclass(kw_only=True)
+class Options(TrainingOptions, ModelOptions, InputOptions, DeviceOptions, CommonOptions):
+    """All flags of satori-train (help lists common, inputs, model, training in that order)."""
+
+
+def _parse_dilations(text: str) -> tuple:
+    try:
+        values = tuple(int(v) for v in str(text).split(",") if v.strip())
+    except ValueError:
+        values = ()
+    if not values or any(v < 1 for v in values):
+        raise InputError(f"--deep-dilations {text!r}: expected comma-separated positive integers, e.g. 2,4,8")
+    return values
+
+
+def residual_attention_on(opts) -> bool:
+    """Resolve ``--residual-attention auto|on|off`` (auto: deep with lambda > 0)."""
+    if opts.residual_attention == "auto":
+        return opts.arch == "deep" and opts.entropy_lambda > 0
+    return opts.residual_attention == "on"
+
+
+def model_config(opts, length: int, label_names: list) -> Tuple[ModelConfig, Optional[np.ndarray]]:
+    """The ``ModelConfig`` of the model/training options, and the pre-loaded filters.
+
+    opts: any options object with the ``ModelOptions`` and ``TrainingOptions`` fields
+    (and ``threads``). Returns ``(config, weights)``: ``weights`` (F, 4, k) are the
+    PSSM filters to load (``preloaded.load_filters``) with ``--preload-motifs``, else None.
+    """
+    config = ModelConfig(
         length=length, n_labels=len(label_names), label_names=list(label_names), arch=opts.arch,
         n_filters=opts.n_filters, filter_width=opts.filter_width, pool=opts.pool, batchnorm=opts.batchnorm,
         dropout=opts.dropout, n_heads=opts.n_heads, head_dim=opts.head_dim, attn_dropout=opts.attn_dropout,
-        linear_units=opts.linear_units,
+        linear_units=opts.linear_units, rnn=opts.rnn, rnn_hidden=opts.rnn_hidden,
+        positional_encoding=opts.positional_encoding, residual_attention=residual_attention_on(opts),
+        deep_channels=opts.deep_channels, deep_kernel=opts.deep_kernel, deep_blocks=opts.deep_blocks,
+        deep_dilations=_parse_dilations(opts.deep_dilations),
     )
+    if not opts.preload_motifs:
+        if opts.cluster_threshold is not None:
+            raise InputError("--cluster-threshold applies only with --preload-motifs")
+        return config, None
+    motifs = preloaded.select_motifs(
+        opts.preload_motifs, opts.cluster_threshold, opts.jaspar_release, opts.jaspar_collection,
+        opts.jaspar_tax_group, threads=max(1, getattr(opts, "threads", 1) or 1),
+    )
+    config, weights = preloaded.preloaded_config(config, motifs)
+    log.info("pre-loaded %d motifs from %s as %d frozen filters of width %d", len(motifs), opts.preload_motifs,
+             config.n_filters, config.filter_width)
+    return config, weights
+
+
+def describe(config: ModelConfig) -> str:
+    """One line naming the architecture and its variants (for the log)."""
+    parts = [config.arch, f"F={config.n_filters} k={config.filter_width} p={config.pool}",
+             f"h={config.n_heads} d={config.head_dim}"]
+    if config.preloaded:
+        parts.append("pre-loaded filters (frozen)")
+    if config.rnn:
+        parts.append(f"BiLSTM {config.rnn_units}x2")
+    if config.positional_encoding:
+        parts.append("positional encoding")
+    if config.residual_attention:
+        parts.append("residual conv->attention")
+    if config.arch == "deep":
+        parts.append(f"deep {config.deep_blocks} blocks x {config.deep_channels} ch, dilations "
+                     f"{','.join(map(str, config.deep_dilations))}")
+    return ", ".join(parts)
+
+
+def build_model(config: ModelConfig, weights: Optional[np.ndarray]):
+    """``build(config)`` plus the pre-loaded filters, if any."""
+    model = build(config)  # InputError for an impossible architecture (e.g. sequences too short)
+    if weights is not None:
+        preloaded.load_filters(model, weights)
+    return model
 
 
 def _finite(v):
@@ -110,8 +222,8 @@ def run(opts: Options) -> int:
         raise InputError(f"--outdir {outdir}: already holds {', '.join(stale)}; use --resume {outdir} to continue "
                          "that run, --overwrite to replace it, or another directory")
     data = load_dataset(opts.fasta, opts.labels, length=opts.length, seed=opts.seed)
-    config = _model_config(opts, data.length, data.label_names)
-    model = build(config)  # InputError for an impossible architecture (e.g. sequences too short)
+    config, weights = model_config(opts, data.length, data.label_names)
+    model = build_model(config, weights)
     meta = {"model_config": config.to_dict(), "settings": settings.fixed(), "data_fingerprint": data.fingerprint()}
     if checkpoint is not None:
         check_resumable(checkpoint, meta["model_config"], meta["settings"], meta["data_fingerprint"], str(resume_dir))
@@ -119,6 +231,7 @@ def run(opts: Options) -> int:
     log.info("%d sequences of %d bp, %d label(s) (%s); train %d, valid %d, test %d; device %s, amp %s",
              len(data.ids), data.length, data.n_labels, "multi-label" if data.multilabel else "binary",
              sizes["train"], sizes["valid"], sizes["test"], device, settings.amp)
+    log.info("model: %s", describe(config))
 
     # --- train: checkpoint.pt + history.tsv are rewritten after every epoch -------------
     created = not outdir.exists()

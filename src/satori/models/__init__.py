@@ -12,17 +12,25 @@ from satori.atomic import atomic_path, write_text
 from satori.errors import InputError
 from satori.models.attention import MultiHeadSelfAttention, attention_entropy
 from satori.models.satori import ARCHITECTURES, CONFIG_FORMAT, ModelConfig, SatoriModel
+from satori.models.deep import DeepSatoriModel
+
+ARCHITECTURES["deep"] = DeepSatoriModel
 
 PathLike = Union[str, os.PathLike]
 
 __all__ = [
-    "ModelConfig", "SatoriModel", "MultiHeadSelfAttention", "attention_entropy",
+    "ARCHITECTURES", "ModelConfig", "SatoriModel", "DeepSatoriModel", "MultiHeadSelfAttention", "attention_entropy",
     "build", "save", "load", "load_config",
 ]
 
 
 def build(config: ModelConfig) -> SatoriModel:
-    """Instantiate the architecture named by ``config.arch``."""
+    """Instantiate the architecture named by ``config.arch`` (``basic`` or ``deep``).
+
+    A pre-loaded config (``config.filter_motifs``) gets zero, frozen first-layer
+    filters here: fill them with ``satori.models.preloaded.build_preloaded`` (a new
+    model) or from model.pt (``load``).
+    """
     try:
         return ARCHITECTURES[config.arch](config)
     except KeyError:

@@ -112,12 +112,15 @@ def amp_context(device: torch.device, amp: str):
 
 
 def make_optimizer(model: torch.nn.Module, settings: TrainSettings) -> torch.optim.Optimizer:
-    """Adam or SGD with momentum over all of ``model``'s parameters."""
+    """Adam or SGD with momentum over ``model``'s trainable parameters.
+
+    Frozen parameters (``requires_grad=False``: pre-loaded motif filters) are left out,
+    so neither the update nor weight decay can change them.
+    """
+    params = [p for p in model.parameters() if p.requires_grad]
     if settings.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    return torch.optim.SGD(
-        model.parameters(), lr=settings.lr, momentum=settings.momentum, weight_decay=settings.weight_decay
-    )
+        return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
+    return torch.optim.SGD(params, lr=settings.lr, momentum=settings.momentum, weight_decay=settings.weight_decay)
 
 
 def batch_loss(
