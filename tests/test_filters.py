@@ -18,7 +18,7 @@ def test_pwm_recovers_planted_motif_at_the_right_offset():
     ids, seqs, _ = planted_dataset(n_pos=40, n_neg=40)
     model = planted_model()
     X = one_hot(seqs)
-    _, conv_max = scan(model, X, batch_size=16)
+    _, conv_max, _ = scan(model, X, batch_size=16)
     thresholds = filter_thresholds(conv_max, 0.65)
     result = filter_pwms(model, X, thresholds, batch_size=16, pseudocount=0.25)
     for f, motif in enumerate((MOTIF0, MOTIF1)):

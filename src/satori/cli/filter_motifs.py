@@ -89,7 +89,7 @@ def run(opts: Options) -> int:
     data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels)
 
     verbose = opts.log_level == "DEBUG"
-    logits, conv_max = select.scan(model, data.X, opts.batch_size, device, verbose=verbose)
+    logits, conv_max, _ = select.scan(model, data.X, opts.batch_size, device, verbose=verbose)
     fg_idx = select.choose_foreground(data.Y, select.sigmoid(logits), opts.pred_threshold, opts.max_seqs, opts.seed)
     log.info("%d of %d '%s' sequences are positive and predicted positive; using %d", 
              int(select.foreground_mask(data.Y, select.sigmoid(logits), opts.pred_threshold).sum()),

@@ -46,6 +46,8 @@ class InterpretOptions(CommonOptions, DeviceOptions):
     pred_threshold: float = opt(0.5, "probability above which a label counts as predicted positive")
     q_threshold: float = opt(0.05, "q below which a filter pair counts as significant (n_significant, median distance)")
     batch_size: int = opt(128, "sequences per batch")
+    cache_mb: float = opt(1024, "memory (MB) for keeping the activations and attention maps of the prediction pass "
+                        "so the model runs once (raw attention); 0 = run the model again")
 
 
 def settings_from(opts: InterpretOptions) -> InterpretSettings:
@@ -53,12 +55,15 @@ def settings_from(opts: InterpretOptions) -> InterpretSettings:
         background=opts.background, max_seqs=opts.max_seqs, attn_cutoff=opts.attn_cutoff,
         pred_threshold=opts.pred_threshold, compare=opts.compare, min_fg=opts.min_fg, min_bg=opts.min_bg,
         q_threshold=opts.q_threshold, hit_fraction=opts.act_threshold, batch_size=opts.batch_size,
-        seed=opts.seed, verbose=opts.log_level == "DEBUG",
+        seed=opts.seed, verbose=opts.log_level == "DEBUG", cache_mb=opts.cache_mb,
     )
 
 
-def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str) -> int:
-    """Read inputs, infer interactions with ``map_fn``, write the tables and params.json."""
+def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str, map_is_attention: bool = False) -> int:
+    """Read inputs, infer interactions with ``map_fn``, write the tables and params.json.
+
+    ``map_is_attention``: see ``interpret.interactions.infer_interactions``.
+    """
     from satori import models
     from satori.motifs.tomtom import read_filter_motifs
 
@@ -71,7 +76,7 @@ def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str) -> i
     data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels)
     log.info("%d '%s' sequences of %d bp; model: %d filters, %d pooled positions",
              len(data.X), opts.split, config.length, config.n_filters, config.pooled_length)
-    result = infer_interactions(model, data, filter_motifs, map_fn, method, settings, device)
+    result = infer_interactions(model, data, filter_motifs, map_fn, method, settings, device, map_is_attention)
     with staged_outdir(opts.outdir) as stage:
         (stage / formats.INTERACTIONS_TSV).write_text(format_tsv(result.interactions))
         (stage / formats.TF_INTERACTIONS_TSV).write_text(format_tsv(result.tf_interactions))

@@ -34,7 +34,7 @@ class Options(InterpretOptions):
 
 
 def run(opts: Options) -> int:
-    return run_interpreter(opts, PROG, raw.attention_maps, raw.METHOD)
+    return run_interpreter(opts, PROG, raw.attention_maps, raw.METHOD, map_is_attention=True)
 
 
 def main(argv=None):

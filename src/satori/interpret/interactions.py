@@ -27,8 +27,8 @@ import torch
 from satori.errors import InputError
 from satori.interpret import select
 from satori.interpret.hits import DEFAULT_FRACTION, filter_thresholds
-from satori.interpret.pairs import MapFn, PairScores, score_pairs
-from satori.interpret.stats import COMPARE_MODES, PairTestSettings, compare_pairs
+from satori.interpret.pairs import MapFn, make_bins, map_mean, score_cached, score_pairs
+from satori.interpret.stats import COMPARE_MODES, compare_pairs
 from satori.interpret.tables import empty_interactions, empty_tf_interactions, interactions_table, tf_interactions_table
 
 log = logging.getLogger("satori")
@@ -47,6 +47,8 @@ class InterpretSettings:
     min_fg, min_bg: minimum counts for a pair to be tested (``stats.PairTestSettings``).
     q_threshold: q below which a filter pair counts as significant in the TF table.
     hit_fraction: hit threshold as a fraction of each filter's foreground maximum.
+    cache_mb: memory for keeping the prediction pass's pooled activations and attention
+    maps (raw attention only; ``select.ScanCache``); 0 = run the model again.
     """
 
     background: str = "auto"
@@ -59,6 +61,7 @@ class InterpretSettings:
     q_threshold: float = 0.05
     hit_fraction: float = DEFAULT_FRACTION
     batch_size: int = 128
+    cache_mb: float = 1024
     seed: int = 0
     verbose: bool = False
 
@@ -99,6 +102,8 @@ def check_settings(s: InterpretSettings) -> None:
         raise InputError("--min-fg and --min-bg must be >= 1")
     if not 0 < s.q_threshold <= 1:
         raise InputError(f"--q-threshold {s.q_threshold}: must be in (0, 1]")
+    if s.cache_mb < 0:
+        raise InputError(f"--cache-mb {s.cache_mb}: must be >= 0")
     if s.batch_size < 1:
         raise InputError(f"--batch-size {s.batch_size}: must be >= 1")
     if not 0 < s.hit_fraction <= 1:
@@ -123,6 +128,7 @@ def infer_interactions(
     method: str,
     settings: InterpretSettings,
     device="cpu",
+    map_is_attention: bool = False,
 ) -> InterpretResult:
     """Infer filter and TF interactions with one interpreter.
 
@@ -135,6 +141,9 @@ def infer_interactions(
         batch's labels (float, (b, n_labels)) as ``extra``.
     method: name recorded in the tables (``attn-raw``, ...).
     settings: ``InterpretSettings``.
+    map_is_attention: True when ``map_fn``'s map is the max-over-heads attention, whose
+        foreground mean (the ``mean`` cutoff) the prediction pass already computes;
+        otherwise the ``mean`` cutoff costs one extra pass of ``map_fn`` over the foreground.
 
     Returns ``InterpretResult``. With no foreground (or no background) sequence the
     tables are empty (headers only) and a warning is logged.
@@ -145,10 +154,19 @@ def infer_interactions(
     s = settings
     summary = {"method": method, "n_sequences": int(len(data.X))}
     t0 = time.perf_counter()
-    logits, conv_max = select.scan(model, data.X, s.batch_size, device, verbose=s.verbose)
-    probs = select.sigmoid(logits)
     n_labels = data.Y.shape[1]
     background = select.resolve_background(s.background, n_labels)
+
+    def candidates(rows, probs_b):
+        keep = select.foreground_mask(data.Y[rows], probs_b, s.pred_threshold)
+        if background == "negatives":
+            keep |= select.negative_mask(data.Y[rows], probs_b, s.pred_threshold)
+        return keep
+
+    cache = select.ScanCache(s.cache_mb * 2 ** 20 if map_is_attention else 0)
+    logits, conv_max, attn_mean = select.scan(model, data.X, s.batch_size, device, verbose=s.verbose,
+                                              cache=cache, cache_rows=candidates)
+    probs = select.sigmoid(logits)
     compare = s.compare if s.compare != "auto" else ("present" if background == "negatives" else "all")
     fg_idx = select.choose_foreground(data.Y, probs, s.pred_threshold, s.max_seqs, s.seed)
     X_fg, Y_fg = data.X[fg_idx], data.Y[fg_idx]
@@ -168,19 +186,37 @@ def infer_interactions(
 
     thresholds = filter_thresholds(conv_max[torch.from_numpy(fg_idx)], s.hit_fraction)
     t1 = time.perf_counter()
-    fg = score_pairs(model, X_fg, map_fn, thresholds, s.batch_size, device,
-                     extra=torch.from_numpy(Y_fg).float(), verbose=s.verbose, desc="foreground")
-    bg = score_pairs(model, X_bg, map_fn, thresholds, s.batch_size, device,
-                     extra=torch.from_numpy(Y_bg).float(), verbose=s.verbose, desc="background")
+    labels_fg, labels_bg = torch.from_numpy(Y_fg).float(), torch.from_numpy(Y_bg).float()
+    if map_is_attention:
+        mean = float(attn_mean[torch.from_numpy(fg_idx)].mean())
+    else:
+        mean = map_mean(model, X_fg, map_fn, s.batch_size, device, extra=labels_fg, verbose=s.verbose)
     cutoff = parse_cutoff(s.attn_cutoff)
     if cutoff is None:
-        cutoff = fg.map_mean
-    summary.update(cutoff=float(cutoff), fg_present_records=int(len(fg.pair)), bg_present_records=int(len(bg.pair)),
-                   seconds_scores=round(time.perf_counter() - t1, 3))
-    log.info("attention cutoff %.4g; present pair records: %d foreground, %d background", cutoff, len(fg.pair), len(bg.pair))
+        cutoff = mean
+    bins = make_bins(cutoff, mean)
+    log.info("attention cutoff %.4g (mean map value over the foreground %.4g)", cutoff, mean)
+    def score(X_set, idx, labels, desc):
+        # cached: no model pass (activations and maps kept) or the convolution only (maps kept)
+        if idx is not None and cache.has(idx) and cache.keep_pooled:
+            return score_cached(cache.batches(idx, s.batch_size), len(idx), thresholds, cutoff, bins, model.config.pool)
+        if idx is not None and cache.has(idx):
+            return score_pairs(model, X_set, cache.map_fn, thresholds, cutoff, bins, s.batch_size, device,
+                               extra=torch.from_numpy(idx), verbose=s.verbose, desc=desc)
+        return score_pairs(model, X_set, map_fn, thresholds, cutoff, bins, s.batch_size, device,
+                           extra=labels, verbose=s.verbose, desc=desc)
+
+    fg = score(X_fg, fg_idx, labels_fg, "foreground")
+    bg = score(X_bg, bg_idx if background == "negatives" else None, labels_bg, "background")
+    summary["cache"] = "activations+maps" if cache.keep_pooled else ("maps" if cache.enabled else "none")
+    del cache
+    summary.update(cutoff=float(cutoff), map_mean_fg=float(mean), fg_present=int(fg.present.sum()),
+                   bg_present=int(bg.present.sum()), seconds_scores=round(time.perf_counter() - t1, 3))
+    log.info("present filter pairs (summed over sequences): %d foreground, %d background",
+             int(fg.present.sum()), int(bg.present.sum()))
 
     t2 = time.perf_counter()
-    tests = compare_pairs(fg, bg, PairTestSettings(cutoff=cutoff, compare=compare, min_fg=s.min_fg, min_bg=s.min_bg))
+    tests = compare_pairs(fg, bg, compare, s.min_fg, s.min_bg)
     interactions = interactions_table(tests, filter_motifs, method)
     tf_table = tf_interactions_table(interactions, s.q_threshold, method)
     n_sig = int((interactions["q"] < s.q_threshold).sum())
@@ -192,4 +228,3 @@ def infer_interactions(
     return InterpretResult(interactions, tf_table, summary)
 
 
-__all__ = ["InterpretSettings", "InterpretResult", "infer_interactions", "parse_cutoff", "PairScores"]

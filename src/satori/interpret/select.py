@@ -15,10 +15,12 @@ same seed, so its sites are exactly the hits ``satori-interpret-raw`` sees.
 """
 
 from dataclasses import dataclass
-from typing import List, Tuple
+import logging
+from typing import Callable, List
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from satori import formats
 from satori.batching import predict
@@ -27,6 +29,8 @@ from satori.data.labels import label_columns, read_labels
 from satori.data.onehot import one_hot
 from satori.errors import InputError
 from satori.interpret.hits import capture_conv
+
+log = logging.getLogger("satori")
 
 BACKGROUNDS = ("auto", "negatives", "shuffle")
 SPLIT_CHOICES = ("test", "valid", "train", "all")
@@ -94,26 +98,117 @@ def load_dataset(fasta, labels, split: str, length: int, n_labels: int) -> Datas
     return Dataset(wanted, X, Y, names)
 
 
-def scan(model, X, batch_size: int = 128, device="cpu", verbose: bool = False) -> Tuple[torch.Tensor, torch.Tensor]:
-    """One forward pass: logits and each sequence's maximum activation per filter.
+class ScanCache:
+    """Pooled activations and attention maps kept from the prediction pass, within a budget.
 
-    X: np.ndarray or torch.Tensor, shape=(n, 4, L), one-hot (uint8).
-    Returns ``(logits, conv_max)``: logits shape=(n, n_labels) float32,
-    conv_max shape=(n, F) float32 (max over conv positions, after ReLU).
-    Raises ``InputError`` when the model produces non-finite values.
+    For raw attention everything the pair scoring needs — the max-pooled first-layer
+    activations (for the hits) and the attention's maximum over heads (the map) — is
+    computed by the prediction pass already. Keeping both for the candidate sequences
+    means the model runs once; keeping only the maps (when both do not fit in
+    ``budget_bytes``) means the scoring passes recompute the convolution alone; when
+    even the maps do not fit, the cache gives up and the model runs again. Values are
+    kept as computed (float32), so every path gives the same result.
+
+    Per sequence: pooled (F, L') and map (L', L'), float32.
     """
 
-    def func(m, xb):
-        with capture_conv(m) as store:
-            logits = m(xb)
-        conv_max = store["conv"].amax(dim=-1)
-        if not (torch.isfinite(logits).all() and torch.isfinite(conv_max).all()):
-            raise InputError("the model in --model produces NaN or infinite outputs; it cannot be interpreted")
-        return logits.float(), conv_max.float()
+    def __init__(self, budget_bytes: int):
+        self.budget = int(budget_bytes)
+        self.enabled = self.budget > 0
+        self.keep_pooled = self.enabled
+        self.nbytes = 0
+        self.pooled, self.maps = [], []  # per batch: (k, F, L'), (k, L', L')
+        self.where = {}  # row -> (chunk, offset)
 
-    n_filters = model.config.n_filters
+    def _over(self, size: int) -> bool:
+        return self.nbytes + size > self.budget
+
+    def add(self, rows: np.ndarray, pooled: torch.Tensor, maps: torch.Tensor) -> None:
+        if not self.enabled or len(rows) == 0:
+            return
+        size_maps = maps.element_size() * maps.numel()
+        size_pooled = pooled.element_size() * pooled.numel() if self.keep_pooled else 0
+        if self.keep_pooled and self._over(size_maps + size_pooled):
+            self.keep_pooled = False
+            self.nbytes -= sum(p.element_size() * p.numel() for p in self.pooled)
+            self.pooled = []
+            size_pooled = 0
+            log.info("keeping attention maps only (with the activations: over --cache-mb %g); the convolution "
+                     "runs again", self.budget / 2 ** 20)
+        if self._over(size_maps + size_pooled):
+            log.info("not keeping attention maps (over --cache-mb %g); the model runs again", self.budget / 2 ** 20)
+            self.enabled, self.keep_pooled, self.pooled, self.maps, self.where, self.nbytes = False, False, [], [], {}, 0
+            return
+        k = len(self.maps)
+        self.maps.append(maps.cpu())
+        if self.keep_pooled:
+            self.pooled.append(pooled.cpu())
+        self.where.update((int(r), (k, i)) for i, r in enumerate(rows))
+        self.nbytes += size_maps + size_pooled
+
+    def has(self, rows) -> bool:
+        return self.enabled and all(int(r) in self.where for r in rows)
+
+    def get_maps(self, rows) -> torch.Tensor:
+        """Maps of ``rows`` (split rows), shape=(len(rows), L', L')."""
+        return torch.stack([self.maps[c][i] for c, i in (self.where[int(r)] for r in rows)])
+
+    def get_pooled(self, rows) -> torch.Tensor:
+        """Pooled activations of ``rows``, shape=(len(rows), F, L') (needs ``keep_pooled``)."""
+        return torch.stack([self.pooled[c][i] for c, i in (self.where[int(r)] for r in rows)])
+
+    def map_fn(self, model, X: torch.Tensor, rows: torch.Tensor):
+        """A ``interpret.pairs.MapFn`` reading the maps from the cache (``extra`` = the split rows of X)."""
+        conv = model.conv_activations(X)
+        return conv, self.get_maps(rows.long().cpu().tolist()).to(conv.device)
+
+    def batches(self, rows: np.ndarray, batch_size: int):
+        """``(pooled, maps)`` of ``rows`` in order, ``batch_size`` at a time (needs ``keep_pooled``)."""
+        for start in range(0, len(rows), batch_size):
+            part = rows[start:start + batch_size]
+            yield self.get_pooled(part), self.get_maps(part)
+
+
+def scan(model, X, batch_size: int = 128, device="cpu", verbose: bool = False,
+         cache: "ScanCache" = None, cache_rows: Callable = None):
+    """One forward pass: logits, each sequence's maximum activation per filter, and its mean attention.
+
+    X: np.ndarray or torch.Tensor, shape=(n, 4, L), one-hot (uint8).
+    cache, cache_rows: optional; ``cache_rows(rows, probs) -> bool mask`` picks, in each
+    batch, the sequences whose pooled activations and attention maps go into ``cache``.
+
+    Returns ``(logits, conv_max, attn_mean)``: logits shape=(n, n_labels) float32,
+    conv_max shape=(n, F) float32 (max over conv positions, after ReLU), attn_mean
+    shape=(n,) float64 (mean over the (L', L') map of the attention's maximum over
+    heads — the raw-attention map, whose foreground mean is the ``mean`` cutoff).
+    Raises ``InputError`` when the model produces non-finite values.
+    """
+    pool, length = model.config.pool, model.config.pooled_length
+    state = {"start": 0}
+
+    def func(m, xb):
+        start = state["start"]
+        state["start"] = start + len(xb)
+        with capture_conv(m) as store:
+            logits, probs = m(xb, return_attention=True)
+        conv = store["conv"]
+        conv_max = conv.amax(dim=-1)
+        maps = probs.amax(dim=1)
+        attn_mean = maps.double().mean(dim=(1, 2))
+        if not (torch.isfinite(logits).all() and torch.isfinite(conv_max).all() and torch.isfinite(attn_mean).all()):
+            raise InputError("the model in --model produces NaN or infinite outputs; it cannot be interpreted")
+        if cache is not None and cache.enabled:
+            rows = np.arange(start, start + len(xb))
+            keep = np.asarray(cache_rows(rows, torch.sigmoid(logits.double()).cpu().numpy()), dtype=bool)
+            if keep.any():
+                sel = torch.from_numpy(np.flatnonzero(keep)).to(conv.device)
+                pooled = (F.max_pool1d(conv[sel], pool) if pool > 1 else conv[sel])[:, :, :length]
+                cache.add(rows[keep], pooled.float(), maps[sel].float())
+        return logits.float(), conv_max.float(), attn_mean
+
     if len(X) == 0:
-        return torch.zeros(0, model.config.n_labels), torch.zeros(0, n_filters)
+        return (torch.zeros(0, model.config.n_labels), torch.zeros(0, model.config.n_filters),
+                torch.zeros(0, dtype=torch.float64))
     return predict(model, X, batch_size, device, func=func, verbose=verbose, desc="predict")
 
 

@@ -19,15 +19,17 @@ What is compared (``compare``):
   nothing to compare with; this test asks whether the pair is attended more often
   and more strongly in real than in shuffled sequences.
 
-In both modes the zeros of a sample are counted, not stored, and the U statistic is
-computed for all pairs at once from one sort of the non-zero scores (average ranks
-for ties, normal approximation with tie and continuity correction — identical to
-``scipy.stats.mannwhitneyu(x, y, alternative="greater", method="asymptotic")``).
-A pair whose samples are all tied gets p = 1, never NaN.
+The samples are never stored: each pair's observed scores are counted in log-spaced
+bins (``interpret.pairs.LogBins``, 32 per octave, so scores less than ~2% apart tie)
+and its zeros are a count, so memory is O(pairs x bins) whatever the number of
+sequences and however dense the hits. The U statistic of every pair is computed at
+once from the bin counts (ties share their average rank; normal approximation with
+tie and continuity correction), which is exactly
+``scipy.stats.mannwhitneyu(x, y, alternative="greater", method="asymptotic")`` on the
+binned scores. A pair whose samples are all tied gets p = 1, never NaN.
 """
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -57,107 +59,50 @@ def benjamini_hochberg(p: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.moveaxis(q, -1, axis)
 
 
-def mann_whitney_greater(
-    key: np.ndarray,
-    value: np.ndarray,
-    in_x: np.ndarray,
-    zeros_x: np.ndarray,
-    zeros_y: np.ndarray,
-):
-    """One-sided Mann-Whitney U tests (x > y) for many samples at once.
+def mann_whitney_binned(cx: np.ndarray, cy: np.ndarray):
+    """One-sided Mann-Whitney U tests (x > y) on binned samples, many at once.
 
-    Test k compares x_k = {value[r] : key[r] == k, in_x[r]} plus ``zeros_x[k]`` zeros
-    with y_k = {value[r] : key[r] == k, not in_x[r]} plus ``zeros_y[k]`` zeros.
-
-    Parameters
-    ----------
-    key: np.ndarray int, shape=(R,), values in 0..K-1
-    value: np.ndarray float, shape=(R,), all > 0
-    in_x: np.ndarray bool, shape=(R,)
-    zeros_x, zeros_y: np.ndarray int, shape=(K,)
+    cx, cy: np.ndarray, shape=(K, C) — counts of x and y values in C ordered categories
+    (category 0 the smallest; values in one category are ties).
 
     Returns ``(U, p)``, each shape=(K,): U the statistic of x, p the one-sided p-value
-    (normal approximation, tie-corrected, continuity-corrected); p = 1 where either
-    sample is empty or all values are tied.
+    (normal approximation with tie and continuity correction, i.e. scipy's
+    ``mannwhitneyu(x, y, alternative="greater", method="asymptotic")`` on the expanded
+    samples); p = 1 where a sample is empty or all values tie.
     """
-    zeros_x = np.asarray(zeros_x, dtype=np.float64)
-    zeros_y = np.asarray(zeros_y, dtype=np.float64)
-    n_keys = len(zeros_x)
-    key = np.asarray(key, dtype=np.int64)
-    value = np.asarray(value, dtype=np.float64)
-    in_x = np.asarray(in_x, dtype=bool)
-    if len(zeros_y) != n_keys or not (len(key) == len(value) == len(in_x)):
-        raise ValueError("mann_whitney_greater: inconsistent input lengths")
-    if len(value) and (value <= 0).any():
-        raise ValueError("mann_whitney_greater: values must be > 0 (zeros are passed as counts)")
+    cx = np.asarray(cx, dtype=np.float64)
+    cy = np.asarray(cy, dtype=np.float64)
+    if cx.shape != cy.shape or cx.ndim != 2:
+        raise ValueError("cx and cy must be (K, C) arrays of the same shape")
 
-    order = np.lexsort((value, key))
-    k, v, x = key[order], value[order], in_x[order]
-    zeros = zeros_x + zeros_y
-    n_pos_x = np.bincount(k[x], minlength=n_keys).astype(np.float64)
-    n_pos = np.bincount(k, minlength=n_keys).astype(np.float64)
-    n1 = n_pos_x + zeros_x
-    n2 = (n_pos - n_pos_x) + zeros_y
-
-    # average ranks of the non-zero values within their test; the zeros take ranks 1..zeros
-    r_sum_x = zeros_x * (zeros + 1) / 2
-    tie_term = zeros ** 3 - zeros
-    if len(k):
-        idx = np.arange(len(k))
-        first_of_key = np.searchsorted(k, k, side="left")
-        rank = idx - first_of_key + 1 + zeros[k]
-        new_group = np.ones(len(k), dtype=bool)
-        new_group[1:] = (k[1:] != k[:-1]) | (v[1:] != v[:-1])
-        group = np.cumsum(new_group) - 1
-        g_size = np.bincount(group).astype(np.float64)
-        g_first = rank[new_group]
-        g_avg = g_first + (g_size - 1) / 2
-        r_sum_x = r_sum_x + np.bincount(k[x], weights=g_avg[group][x], minlength=n_keys)
-        tie_term = tie_term + np.bincount(k[new_group], weights=g_size ** 3 - g_size, minlength=n_keys)
-
-    U = r_sum_x - n1 * (n1 + 1) / 2
+    below_y = np.cumsum(cy, axis=1) - cy
+    U = (cx * (below_y + 0.5 * cy)).sum(axis=1)
+    t = cx + cy
+    tie_term = (t ** 3 - t).sum(axis=1)
+    n1, n2 = cx.sum(axis=1), cy.sum(axis=1)
     n = n1 + n2
     with np.errstate(divide="ignore", invalid="ignore"):
         var = n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1)))
         z = (U - n1 * n2 / 2 - 0.5) / np.sqrt(var)
         p = 1.0 - ndtr(z)
     ok = (n1 > 0) & (n2 > 0) & (var > 0) & np.isfinite(p)
-    p = np.where(ok, np.clip(p, 0.0, 1.0), 1.0)
-    return U, p
+    return U, np.where(ok, np.clip(p, 0.0, 1.0), 1.0)
 
 
-def grouped_median(key: np.ndarray, value: np.ndarray, n_keys: int) -> np.ndarray:
-    """Median of ``value`` per ``key`` (0..n_keys-1); NaN for keys without values."""
-    out = np.full(n_keys, np.nan)
-    if len(key) == 0:
-        return out
-    order = np.lexsort((value, key))
-    k, v = key[order], np.asarray(value, dtype=np.float64)[order]
-    counts = np.bincount(k, minlength=n_keys)
-    starts = np.cumsum(counts) - counts
-    has = counts > 0
-    lo = starts[has] + (counts[has] - 1) // 2
-    hi = starts[has] + counts[has] // 2
-    out[has] = (v[lo] + v[hi]) / 2
+def _binned_median(counts: np.ndarray) -> np.ndarray:
+    """Median category (possibly x.5) of each row of counts (K, C); NaN for empty rows."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = counts.sum(axis=1)
+    cum = np.cumsum(counts, axis=1)
+    out = np.full(len(counts), np.nan)
+    has = total > 0
+    lo = (total[has] - 1) // 2
+    hi = total[has] // 2
+    c = cum[has]
+    lo_bin = (c <= lo[:, None]).sum(axis=1)
+    hi_bin = (c <= hi[:, None]).sum(axis=1)
+    out[has] = (lo_bin + hi_bin) / 2
     return out
-
-
-@dataclass
-class PairTestSettings:
-    """How pairs are tested.
-
-    cutoff: float — map values below it count as no interaction (score 0).
-    compare: ``present`` or ``all`` (see module docstring).
-    min_fg: int — a pair is tested only if observed (score >= cutoff, > 0) in at
-    least this many foreground sequences. Default 5.
-    min_bg: int — ... and if its background sample has at least this many sequences
-    (``present``: sequences with both filters present). Default 1.
-    """
-
-    cutoff: float
-    compare: str = "present"
-    min_fg: int = 5
-    min_bg: int = 1
 
 
 PAIR_TEST_COLUMNS = [
@@ -166,64 +111,67 @@ PAIR_TEST_COLUMNS = [
 ]
 
 
-def compare_pairs(fg, bg, settings: PairTestSettings) -> pd.DataFrame:
+def compare_pairs(fg, bg, compare: str = "present", min_fg: int = 5, min_bg: int = 1, chunk: int = 4096) -> pd.DataFrame:
     """Test every filter pair observed in the foreground against the background.
 
-    fg, bg: ``interpret.pairs.PairScores`` of the foreground and the background.
+    fg, bg: ``interpret.pairs.PairHistograms`` of the foreground and the background
+    (same model, cutoff and bins).
+    compare: ``present`` or ``all`` (module docstring).
+    min_fg: test a pair only if observed in at least this many foreground sequences.
+    min_bg: ... and if its background sample has at least this many sequences.
 
     Returns a DataFrame with columns ``PAIR_TEST_COLUMNS``, one row per tested pair
     (filter_a <= filter_b, integers): n_fg/n_bg sequences where the pair is observed
     (score >= cutoff and > 0), n_*_present sequences where both filters are present,
-    median_fg/median_bg the median observed score (NaN when none), distance the median
-    bp distance of the best position pair over the observed foreground sequences, p the
-    one-sided MWU p-value, q Benjamini-Hochberg over the tested pairs. Sorted by p.
+    median_fg/median_bg the median observed score (from the score bins; NaN when none),
+    distance the median bp distance of the best position pair over the observed
+    foreground sequences, p the one-sided MWU p-value, q Benjamini-Hochberg over the
+    tested pairs. Sorted by p.
     """
-    if settings.compare not in ("present", "all"):
-        raise ValueError(f"compare must be 'present' or 'all', got {settings.compare!r}")
-    if fg.n_filters != bg.n_filters:
-        raise ValueError("foreground and background scores come from different models")
-    n_filters = fg.n_filters
-    n_pairs = n_filters * n_filters
-    cutoff = float(settings.cutoff)
+    if compare not in ("present", "all"):
+        raise ValueError(f"compare must be 'present' or 'all', got {compare!r}")
+    if fg.n_filters != bg.n_filters or fg.bins != bg.bins or fg.cutoff != bg.cutoff:
+        raise ValueError("foreground and background were summarised differently")
 
-    obs_fg = (fg.score >= cutoff) & (fg.score > 0)
-    obs_bg = (bg.score >= cutoff) & (bg.score > 0)
-    n_fg = np.bincount(fg.pair[obs_fg], minlength=n_pairs)
-    n_bg = np.bincount(bg.pair[obs_bg], minlength=n_pairs)
-    present_fg = np.bincount(fg.pair, minlength=n_pairs)
-    present_bg = np.bincount(bg.pair, minlength=n_pairs)
-    if settings.compare == "present":
-        size_fg, size_bg = present_fg, present_bg
+    n_fg, n_bg = fg.n_observed, bg.n_observed
+    if compare == "present":
+        size_fg, size_bg = fg.present, bg.present
     else:
-        size_fg = np.full(n_pairs, fg.n_seqs)
-        size_bg = np.full(n_pairs, bg.n_seqs)
-    tested = np.flatnonzero((n_fg >= max(1, settings.min_fg)) & (size_bg >= max(1, settings.min_bg)) & (size_fg > 0))
+        size_fg = np.full(len(n_fg), fg.n_seqs, dtype=np.int64)
+        size_bg = np.full(len(n_bg), bg.n_seqs, dtype=np.int64)
+    tested = np.flatnonzero((n_fg >= max(1, min_fg)) & (size_bg >= max(1, min_bg)) & (size_fg > 0))
     if len(tested) == 0:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in PAIR_TEST_COLUMNS})
 
-    key_of = np.full(n_pairs, -1, dtype=np.int64)
-    key_of[tested] = np.arange(len(tested))
-    kf = key_of[fg.pair[obs_fg]]
-    kb = key_of[bg.pair[obs_bg]]
-    sel_f, sel_b = kf >= 0, kb >= 0
-    key = np.concatenate([kf[sel_f], kb[sel_b]])
-    value = np.concatenate([fg.score[obs_fg][sel_f], bg.score[obs_bg][sel_b]]).astype(np.float64)
-    in_x = np.concatenate([np.ones(sel_f.sum(), bool), np.zeros(sel_b.sum(), bool)])
-    _, p = mann_whitney_greater(
-        key, value, in_x,
-        zeros_x=size_fg[tested] - n_fg[tested],
-        zeros_y=size_bg[tested] - n_bg[tested],
-    )
-    k = len(tested)
-    a, b = tested // n_filters, tested % n_filters
+    p = np.empty(len(tested))
+    med_fg = np.empty(len(tested))
+    med_bg = np.empty(len(tested))
+    dist = np.empty(len(tested))
+    for s in range(0, len(tested), chunk):
+        t = tested[s:s + chunk]
+        # category 0 = the zeros (absent or below the cutoff), then the score bins
+        cx = np.concatenate([(size_fg[t] - n_fg[t])[:, None], fg.observed[t]], axis=1)
+        cy = np.concatenate([(size_bg[t] - n_bg[t])[:, None], bg.observed[t]], axis=1)
+        p[s:s + chunk] = mann_whitney_binned(cx, cy)[1]
+        med_fg[s:s + chunk] = _bin_values(fg.bins, _binned_median(fg.observed[t]))
+        med_bg[s:s + chunk] = _bin_values(bg.bins, _binned_median(bg.observed[t]))
+        dist[s:s + chunk] = _binned_median(fg.distance[t]) * fg.pool
+
+    a, b = np.triu_indices(fg.n_filters)
     out = pd.DataFrame({
-        "filter_a": a, "filter_b": b,
+        "filter_a": a[tested], "filter_b": b[tested],
         "n_fg": n_fg[tested], "n_bg": n_bg[tested],
-        "n_fg_present": present_fg[tested], "n_bg_present": present_bg[tested],
-        "median_fg": grouped_median(kf[sel_f], fg.score[obs_fg][sel_f], k),
-        "median_bg": grouped_median(kb[sel_b], bg.score[obs_bg][sel_b], k),
-        "distance": grouped_median(kf[sel_f], fg.distance[obs_fg][sel_f], k),
-        "p": p,
-        "q": benjamini_hochberg(p),
+        "n_fg_present": fg.present[tested], "n_bg_present": bg.present[tested],
+        "median_fg": med_fg, "median_bg": med_bg, "distance": dist,
+        "p": p, "q": benjamini_hochberg(p),
     })
     return out.sort_values(["p", "filter_a", "filter_b"], kind="stable").reset_index(drop=True)
+
+
+def _bin_values(bins, median_bin: np.ndarray) -> np.ndarray:
+    """Score of a (possibly half-integer) median bin: the mean of its neighbours' values."""
+    out = np.full(len(median_bin), np.nan)
+    ok = np.isfinite(median_bin)
+    lo, hi = np.floor(median_bin[ok]), np.ceil(median_bin[ok])
+    out[ok] = (bins.value(lo) + bins.value(hi)) / 2
+    return out

@@ -17,10 +17,7 @@ before numba reads it, so every later run reuses the cache.
 """
 
 import logging
-import os
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -29,38 +26,9 @@ import pandas as pd
 from satori import formats
 from satori.interpret.stats import benjamini_hochberg
 from satori.motifs.io import Motif
+from satori.numba_cache import default_numba_cache_dir, ensure_numba_cache_dir  # noqa: F401 (re-exported)
 
 log = logging.getLogger("satori")
-
-
-def default_numba_cache_dir() -> str:
-    """``$XDG_CACHE_HOME/satori/numba`` (or ``~/.cache/satori/numba``)."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "satori", "numba")
-
-
-def ensure_numba_cache_dir() -> str:
-    """Make numba cache compiled code in a persistent directory; return it.
-
-    Keeps a user's ``NUMBA_CACHE_DIR``; otherwise sets it to
-    ``default_numba_cache_dir()`` (when that directory can be created) and makes an
-    already imported numba re-read its configuration. Must run before memelite is
-    imported, which is when its functions choose their cache location.
-    """
-    current = os.environ.get("NUMBA_CACHE_DIR")
-    if current:
-        return current
-    path = default_numba_cache_dir()
-    try:
-        Path(path).mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return ""  # numba falls back to its own locations
-    os.environ["NUMBA_CACHE_DIR"] = path
-    if "numba" in sys.modules:
-        from numba.core import config
-
-        config.reload_config()
-    return path
 
 
 def _tomtom():
