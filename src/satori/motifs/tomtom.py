@@ -17,6 +17,7 @@ before numba reads it, so every later run reuses the cache.
 """
 
 import logging
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -72,7 +73,12 @@ def compare(queries: Sequence[np.ndarray], targets: Sequence[Motif], threads: in
     tomtom = _tomtom()
     Qs = [np.ascontiguousarray(np.asarray(q, dtype=np.float64).T) for q in queries]
     Ts = [np.ascontiguousarray(np.asarray(t.pwm, dtype=np.float64).T) for t in targets]
-    p, _scores, offsets, overlaps, strands = tomtom(Qs, Ts, reverse_complement=True, n_jobs=threads if threads > 0 else -1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        p, _scores, offsets, overlaps, strands = tomtom(Qs, Ts, reverse_complement=True,
+                                                        n_jobs=threads if threads > 0 else -1)
+    for w in caught:  # e.g. "fewer than 25 targets: p-values depend on the targets" -> one log line
+        log.warning("TomTom: %s", w.message)
     p = np.clip(np.nan_to_num(p, nan=1.0), 0.0, 1.0)
     return TomtomResult(
         p=p,
