@@ -8,7 +8,7 @@ from _interp_data import planted_dataset, planted_model
 from satori.data.onehot import one_hot
 from satori.interpret.hits import filter_thresholds, pooled_hits
 from satori.interpret.pairs import (
-    ABSENT, LogBins, PairHistograms, make_bins, map_mean, pair_filters, pair_index, pair_records_batch,
+    ABSENT, LogBins, PairHistograms, make_bins, map_mean, pair_records_batch,
     pair_records_cpu, score_cached, score_pairs, triangle_index,
 )
 from satori.interpret.raw import attention_maps
@@ -98,11 +98,6 @@ def test_no_hits_and_single_position():
     for records in (pair_records_batch(hit, torch.rand(2, 5, 5)), pair_records_cpu(hit, torch.rand(2, 5, 5))):
         assert all(len(t) == 0 for t in records)
     assert all(len(t) == 0 for t in pair_records_cpu(torch.zeros(2, 3, 5, dtype=torch.bool), torch.rand(2, 5, 5)))
-
-
-def test_pair_index_round_trip():
-    a, b = np.array([0, 2, 5]), np.array([3, 2, 7])
-    assert tuple(map(list, pair_filters(pair_index(a, b, 8), 8))) == (list(a), list(b))
 
 
 def test_log_bins():

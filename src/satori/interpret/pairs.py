@@ -55,16 +55,6 @@ _FAR = torch.iinfo(torch.int32).max
 MapFn = Callable[[torch.nn.Module, torch.Tensor, Optional[torch.Tensor]], Tuple[torch.Tensor, torch.Tensor]]
 
 
-def pair_index(a, b, n_filters: int):
-    """Flat index of the unordered pair (a, b), a <= b: ``a * F + b``."""
-    return a * n_filters + b
-
-
-def pair_filters(index, n_filters: int):
-    """Inverse of ``pair_index``: ``(a, b)``."""
-    return index // n_filters, index % n_filters
-
-
 def pair_records_batch(
     hit_mask: torch.Tensor, maps: torch.Tensor, max_elements: int = 1 << 22
 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
