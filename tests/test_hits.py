@@ -31,3 +31,10 @@ def test_capture_conv_equals_conv_activations():
         model(X)
     torch.testing.assert_close(store["conv"], model.conv_activations(X))
     assert not model.conv._forward_hooks  # hook removed
+
+
+def test_release_free_memory_is_harmless():
+    from satori.memory import release_free_memory
+
+    for _ in range(5):
+        release_free_memory(every=2)

@@ -44,6 +44,7 @@ import torch
 from satori.batching import predict
 from satori.errors import InputError
 from satori.interpret.hits import pooled_hits
+from satori.memory import release_free_memory
 from satori.numba_cache import ensure_numba_cache_dir
 
 log = logging.getLogger("satori")
@@ -467,6 +468,7 @@ def score_cached(
             thr = thresholds.to(device=pooled.device, dtype=pooled.dtype)[None, :, None]
             use_cpu = kernel == "cpu" or (kernel == "auto" and pooled.device.type == "cpu")
         out.add_maps(pooled > thr, maps, use_cpu)
+        release_free_memory()
     if out is None:
         raise ValueError("score_cached needs at least one batch")
     return out
@@ -551,6 +553,7 @@ def score_pairs(
     def reduce(result, sl):
         conv, maps = result
         out.add_maps(pooled_hits(conv, thresholds, pool)[:, :, :length], maps, use_cpu)
+        release_free_memory()
 
     if len(X):
         predict(model, X, batch_size, device, func=func, reduce=reduce, verbose=verbose, desc=desc)

@@ -29,6 +29,7 @@ from satori.data.labels import label_columns, read_labels
 from satori.data.onehot import one_hot
 from satori.errors import InputError
 from satori.interpret.hits import capture_conv
+from satori.memory import release_free_memory
 
 log = logging.getLogger("satori")
 
@@ -204,6 +205,7 @@ def scan(model, X, batch_size: int = 128, device="cpu", verbose: bool = False,
                 sel = torch.from_numpy(np.flatnonzero(keep)).to(conv.device)
                 pooled = (F.max_pool1d(conv[sel], pool) if pool > 1 else conv[sel])[:, :, :length]
                 cache.add(rows[keep], pooled.float(), maps[sel].float())
+        release_free_memory()
         return logits.float(), conv_max.float(), attn_mean
 
     if len(X) == 0:
