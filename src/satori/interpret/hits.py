@@ -25,21 +25,27 @@ DEFAULT_FRACTION = 0.65
 def capture_conv(model: torch.nn.Module) -> Iterator[dict]:
     """Capture the first-layer activations of every forward pass inside the block.
 
-    Registers a forward hook on ``model.conv`` (the block that
-    ``model.conv_activations`` runs), so a normal forward also yields the
-    activations without computing the convolution twice. The yielded dict holds
-    the last output under ``"conv"``, shape=(n, F, L - k + 1).
+    Registers forward hooks on ``model.conv`` (the block that
+    ``model.conv_activations`` runs) and ``model.pool``, so a normal forward also
+    yields the activations without computing them twice. The yielded dict holds the
+    last outputs: ``"conv"`` shape=(n, F, L - k + 1) and ``"pooled"``
+    shape=(n, F, (L - k + 1) // p).
     """
     store: dict = {}
 
-    def hook(module, inputs, output):
-        store["conv"] = output
+    def keep(name):
+        def hook(module, inputs, output):
+            store[name] = output
+        return hook
 
-    handle = model.conv.register_forward_hook(hook)
+    handles = [model.conv.register_forward_hook(keep("conv"))]
+    if isinstance(getattr(model, "pool", None), torch.nn.Module):
+        handles.append(model.pool.register_forward_hook(keep("pooled")))
     try:
         yield store
     finally:
-        handle.remove()
+        for handle in handles:
+            handle.remove()
 
 
 def filter_thresholds(conv_max: torch.Tensor, fraction: float = DEFAULT_FRACTION) -> torch.Tensor:

@@ -202,9 +202,14 @@ def scan(model, X, batch_size: int = 128, device="cpu", verbose: bool = False,
             rows = np.arange(start, start + len(xb))
             keep = np.asarray(cache_rows(rows, torch.sigmoid(logits.double()).cpu().numpy()), dtype=bool)
             if keep.any():
-                sel = torch.from_numpy(np.flatnonzero(keep)).to(conv.device)
-                pooled = (F.max_pool1d(conv[sel], pool) if pool > 1 else conv[sel])[:, :, :length]
-                cache.add(rows[keep], pooled.float(), maps[sel].float())
+                pooled = store.get("pooled")
+                if pooled is None or pooled.shape[1:] != (conv.shape[1], length):
+                    pooled = F.max_pool1d(conv, pool) if pool > 1 else conv
+                pooled = pooled[:, :, :length]
+                if not keep.all():
+                    sel = torch.from_numpy(np.flatnonzero(keep)).to(conv.device)
+                    pooled, maps = pooled[sel], maps[sel]
+                cache.add(rows[keep], pooled.float().contiguous(), maps.float())
         release_free_memory()
         return logits.float(), conv_max.float(), attn_mean
 
