@@ -17,6 +17,9 @@ unannotated pairs kept, flagged), tf_interactions.tsv (unordered TF pairs: best 
 number of filter pairs, median distance), params.json. If no sequence passes the
 foreground selection the tables are written with headers only, a warning is logged
 and the exit status is 0.
+
+The first run compiles the pair-scoring kernel (numba, a few seconds); the compiled
+code is cached in $NUMBA_CACHE_DIR (default ~/.cache/satori/numba when unset).
 """
 
 from dataclasses import dataclass
