@@ -11,8 +11,10 @@ Passes over the data (the floor is one forward pass over foreground + background
 1. one forward pass over the split (``select.scan``): predictions, for choosing the
    foreground/background, and each sequence's maximum activation per filter, from
    which the hit thresholds are computed on the chosen foreground;
-2. one pass of the map function over the foreground, then one over the background,
-   scoring filter pairs batch by batch on the device.
+2. scoring of the foreground, then of the background, batch by batch: from what the
+   prediction pass kept (raw attention, within ``cache_mb``: no second model pass),
+   from a pass of the map function that also gave the ``mean`` cutoff (other
+   interpreters), or from a pass of the map function.
 """
 
 import logging
@@ -23,13 +25,16 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn.functional as F
 
+from satori.batching import predict
 from satori.errors import InputError
 from satori.interpret import select
 from satori.interpret.hits import DEFAULT_FRACTION, filter_thresholds
-from satori.interpret.pairs import MapFn, make_bins, map_mean, score_cached, score_pairs
+from satori.interpret.pairs import MapFn, make_bins, score_cached, score_pairs
 from satori.interpret.stats import COMPARE_MODES, compare_pairs
 from satori.interpret.tables import empty_interactions, empty_tf_interactions, interactions_table, tf_interactions_table
+from satori.memory import release_free_memory
 
 log = logging.getLogger("satori")
 
@@ -141,9 +146,11 @@ def infer_interactions(
         batch's labels (float, (b, n_labels)) as ``extra``.
     method: name recorded in the tables (``attn-raw``, ...).
     settings: ``InterpretSettings``.
-    map_is_attention: True when ``map_fn``'s map is the max-over-heads attention, whose
-        foreground mean (the ``mean`` cutoff) the prediction pass already computes;
-        otherwise the ``mean`` cutoff costs one extra pass of ``map_fn`` over the foreground.
+    map_is_attention: True when ``map_fn``'s map is the max-over-heads attention: the
+        prediction pass then computes the foreground mean (the ``mean`` cutoff) and keeps
+        the maps, and the model runs once. Otherwise, with the ``mean`` cutoff, ``map_fn``
+        runs over the foreground once to get the mean and its results are kept (within
+        ``cache_mb``) for scoring; with a numeric cutoff it runs while scoring.
 
     Returns ``InterpretResult``. With no foreground (or no background) sequence the
     tables are empty (headers only) and a warning is logged.
@@ -187,28 +194,41 @@ def infer_interactions(
     thresholds = filter_thresholds(conv_max[torch.from_numpy(fg_idx)], s.hit_fraction)
     t1 = time.perf_counter()
     labels_fg, labels_bg = torch.from_numpy(Y_fg).float(), torch.from_numpy(Y_bg).float()
+    cutoff = parse_cutoff(s.attn_cutoff)
+    fg_rows = np.arange(len(fg_idx))
+    fg_cache = None
     if map_is_attention:
         mean = float(attn_mean[torch.from_numpy(fg_idx)].mean())
+    elif cutoff is None or cutoff == 0:
+        # the mean needs one pass of map_fn over the foreground: keep its results for scoring
+        fg_cache = select.ScanCache(s.cache_mb * 2 ** 20)
+        mean = _map_pass(model, X_fg, map_fn, labels_fg, fg_cache, s.batch_size, device, s.verbose)
     else:
-        mean = map_mean(model, X_fg, map_fn, s.batch_size, device, extra=labels_fg, verbose=s.verbose)
-    cutoff = parse_cutoff(s.attn_cutoff)
+        mean = float("nan")  # not needed: a positive cutoff anchors the score bins
     if cutoff is None:
         cutoff = mean
     bins = make_bins(cutoff, mean)
     log.info("attention cutoff %.4g (mean map value over the foreground %.4g)", cutoff, mean)
-    def score(X_set, idx, labels, desc):
+
+    def score(X_set, idx, labels, desc, store):
         # cached: no model pass (activations and maps kept) or the convolution only (maps kept)
-        if idx is not None and cache.has(idx) and cache.keep_pooled:
-            return score_cached(cache.batches(idx, s.batch_size), len(idx), thresholds, cutoff, bins, model.config.pool)
-        if idx is not None and cache.has(idx):
-            return score_pairs(model, X_set, cache.map_fn, thresholds, cutoff, bins, s.batch_size, device,
+        if store is not None and store.has(idx) and store.keep_pooled:
+            return score_cached(store.batches(idx, s.batch_size), len(idx), thresholds, cutoff, bins, model.config.pool)
+        if store is not None and store.has(idx):
+            return score_pairs(model, X_set, store.map_fn, thresholds, cutoff, bins, s.batch_size, device,
                                extra=torch.from_numpy(idx), verbose=s.verbose, desc=desc)
         return score_pairs(model, X_set, map_fn, thresholds, cutoff, bins, s.batch_size, device,
                            extra=labels, verbose=s.verbose, desc=desc)
 
-    fg = score(X_fg, fg_idx, labels_fg, "foreground")
-    bg = score(X_bg, bg_idx if background == "negatives" else None, labels_bg, "background")
-    summary["cache"] = "activations+maps" if cache.keep_pooled else ("maps" if cache.enabled else "none")
+    if fg_cache is not None:
+        fg = score(X_fg, fg_rows, labels_fg, "foreground", fg_cache)
+        summary["cache"] = _cache_level(fg_cache)
+        del fg_cache
+    else:
+        fg = score(X_fg, fg_idx, labels_fg, "foreground", cache)
+        summary["cache"] = _cache_level(cache)
+    bg = score(X_bg, bg_idx if background == "negatives" else None, labels_bg, "background",
+               cache if background == "negatives" else None)
     del cache
     summary.update(cutoff=float(cutoff), map_mean_fg=float(mean), fg_present=int(fg.present.sum()),
                    bg_present=int(bg.present.sum()), seconds_scores=round(time.perf_counter() - t1, 3))
@@ -228,3 +248,36 @@ def infer_interactions(
     return InterpretResult(interactions, tf_table, summary)
 
 
+
+
+def _cache_level(store) -> str:
+    if store is None or not store.enabled:
+        return "none"
+    return "activations+maps" if store.keep_pooled else "maps"
+
+
+def _map_pass(model, X, map_fn: MapFn, extra, store, batch_size, device, verbose) -> float:
+    """Run ``map_fn`` over ``X`` once: return the mean map value; keep results in ``store``.
+
+    ``store`` (a ``select.ScanCache`` keyed by row 0..n-1 of X) keeps the pooled
+    activations and maps within its budget, so scoring need not run ``map_fn`` again.
+    """
+    pool, length = model.config.pool, model.config.pooled_length
+    state = {"start": 0, "sum": 0.0, "count": 0}
+
+    def func(m, xb):
+        start = state["start"]
+        state["start"] = start + len(xb)
+        conv, maps = map_fn(m, xb, None if extra is None else extra[start:start + len(xb)].to(xb.device))
+        if not torch.isfinite(maps).all():
+            raise InputError("the interaction maps contain NaN or infinite values (the model in --model is broken)")
+        state["sum"] += float(maps.double().sum())
+        state["count"] += maps.numel()
+        pooled = (F.max_pool1d(conv, pool) if pool > 1 else conv)[:, :, :length]
+        store.add(np.arange(start, start + len(xb)), pooled.float().contiguous(), maps.float())
+        release_free_memory()
+        return maps.new_zeros(len(xb))
+
+    if len(X):
+        predict(model, X, batch_size, device, func=func, verbose=verbose, desc="maps")
+    return state["sum"] / state["count"] if state["count"] else 0.0

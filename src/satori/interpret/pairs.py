@@ -474,28 +474,6 @@ def score_cached(
     return out
 
 
-def map_mean(model, X, map_fn: MapFn, batch_size: int = 128, device="cpu", extra=None, verbose=False) -> float:
-    """Mean value of the interaction maps over ``X`` (the ``mean`` attention cutoff).
-
-    A separate pass of ``map_fn``; raw attention gets it for free from the prediction
-    pass instead (``select.scan``).
-    """
-    state = {"start": 0, "sum": 0.0, "count": 0}
-
-    def func(m, xb):
-        start = state["start"]
-        state["start"] = start + len(xb)
-        extra_b = None if extra is None else extra[start:start + len(xb)].to(xb.device)
-        _, maps = map_fn(m, xb, extra_b)
-        state["sum"] += float(maps.double().sum())
-        state["count"] += maps.numel()
-        return maps.new_zeros(len(xb))
-
-    if len(X):
-        predict(model, X, batch_size, device, func=func, verbose=verbose, desc="map mean")
-    return state["sum"] / state["count"] if state["count"] else 0.0
-
-
 def score_pairs(
     model: torch.nn.Module,
     X,
