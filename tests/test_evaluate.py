@@ -91,3 +91,12 @@ def test_cli_bad_inputs(tmp_path, capsys):
         assert not (tmp_path / "out").exists()
     with pytest.raises(InputError):
         evaluate(pd.DataFrame({"pair": [], "q": []}), set(), 0)
+
+
+def test_header_only_table(tmp_path):
+    from satori import formats
+
+    path, truth_path = _write(tmp_path, PRED, TRUTH)
+    path.write_text("\t".join(formats.TF_INTERACTIONS_COLUMNS) + "\n")
+    res = evaluate(read_predictions(path), read_truth(truth_path), 0.05)
+    assert res["n_predicted"] == 0 and res["n_fn"] == 4 and res["f1"] == 0.0

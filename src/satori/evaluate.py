@@ -50,8 +50,9 @@ def read_predictions(path) -> pd.DataFrame:
     df = read_tsv(path, "TF interaction table", ["tf1", "tf2", "q"], flag="--interactions")
     q = pd.to_numeric(df["q"], errors="coerce").fillna(1.0).to_numpy(dtype=np.float64)
     pairs = [normalise_pair(a, b) for a, b in zip(df["tf1"], df["tf2"])]
-    out = pd.DataFrame({"pair": pairs, "q": q})
-    out = out[[a != b and a != "" for a, b in out["pair"]]]
+    out = pd.DataFrame({"pair": pd.Series(pairs, dtype=object), "q": q})
+    keep = np.array([a != b and a != "" for a, b in out["pair"]], dtype=bool)
+    out = out[keep]
     methods = sorted(set(df["method"])) if "method" in df.columns else []
     out = out.groupby("pair", sort=False, as_index=False)["q"].min()
     out.attrs["methods"] = [m for m in methods if m]
