@@ -26,7 +26,9 @@ sequences and however dense the hits. The U statistic of every pair is computed 
 once from the bin counts (ties share their average rank; normal approximation with
 tie and continuity correction), which is exactly
 ``scipy.stats.mannwhitneyu(x, y, alternative="greater", method="asymptotic")`` on the
-binned scores. A pair whose samples are all tied gets p = 1, never NaN.
+binned scores. A pair whose samples are all tied gets p = 1, never NaN. q-values: Benjamini-Hochberg
+over every tested filter pair, including those later flagged in the tables (same TF,
+unannotated, a filter with itself) — one family fixed before looking at the data.
 """
 
 import logging
