@@ -38,6 +38,7 @@ def interactions(tmp_path, rows):
     df = pd.DataFrame(rows, columns=["tf1", "tf2", "q"])
     df["p"] = df["q"] / 10
     df["n_filter_pairs"] = 1
+    df["n_significant"] = 1
     df["median_distance"] = 10
     df["method"] = "raw"
     p = tmp_path / "tf_interactions.tsv"

@@ -34,17 +34,28 @@ FILTER_MATCHES_TSV = "filter_matches.tsv"
 FILTER_MOTIFS_COLUMNS = [
     "filter", "n_sites", "ic", "motif_id", "tf", "p", "E", "q", "orientation",
 ]
+# top TomTom matches per filter, long format (one row per filter x match, rank 1 = best p)
+FILTER_MATCHES_COLUMNS = [
+    "filter", "rank", "motif_id", "tf", "p", "E", "q", "orientation", "offset", "overlap",
+]
 
 # --- interactions -------------------------------------------------------------------
 INTERACTIONS_TSV = "interactions.tsv"
 TF_INTERACTIONS_TSV = "tf_interactions.tsv"
+# n_fg/n_bg: sequences where the pair is observed (both filters present, score >= cutoff);
+# n_fg_present/n_bg_present: sequences where both filters are present at distinct positions.
 INTERACTIONS_COLUMNS = [
     "filter_a", "filter_b", "motif_a", "tf_a", "motif_b", "tf_b",
-    "n_fg", "n_bg", "median_fg", "median_bg", "distance", "p", "q", "flag", "method",
+    "n_fg", "n_bg", "n_fg_present", "n_bg_present",
+    "median_fg", "median_bg", "distance", "p", "q", "flag", "method",
 ]
 TF_INTERACTIONS_COLUMNS = [
-    "tf1", "tf2", "q", "p", "n_filter_pairs", "median_distance", "method",
+    "tf1", "tf2", "q", "p", "n_filter_pairs", "n_significant", "median_distance", "method",
 ]
+# values of the interactions.tsv ``flag`` column (comma-joined; empty = a usable TF pair)
+FLAG_UNANNOTATED = "unannotated"
+FLAG_SAME_TF = "same_tf"
+FLAG_SAME_FILTER = "same_filter"
 
 # --- evaluation ---------------------------------------------------------------------
 EVALUATION_JSON = "evaluation.json"

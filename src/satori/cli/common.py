@@ -175,3 +175,16 @@ def options_dict(opts) -> dict:
         v = getattr(opts, f.name)
         out[f.name] = str(v) if isinstance(v, os.PathLike) else v
     return out
+
+
+def params_json(prog: str, opts, **extra) -> str:
+    """The text of a step's ``params.json``: tool, satori version, resolved options, extras.
+
+    ``extra`` holds run facts worth keeping next to the outputs (counts, the computed
+    attention cutoff, timings...). Values must be JSON-serialisable.
+    """
+    import json
+
+    doc = {"tool": prog, "satori_version": __version__, "options": options_dict(opts)}
+    doc.update(extra)
+    return json.dumps(doc, indent=2, sort_keys=False, default=str) + "\n"

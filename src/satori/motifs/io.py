@@ -159,3 +159,155 @@ def format_meme(motifs: Sequence[Motif], background: Sequence[float] = UNIFORM) 
 def write_meme(path: PathLike, motifs: Sequence[Motif], background: Sequence[float] = UNIFORM) -> None:
     """Write motifs to ``path`` atomically in MEME minimal format."""
     write_text(path, format_meme(motifs, background))
+
+
+# --- JASPAR and PFM count matrices ---------------------------------------------------
+
+_JASPAR_ROW = re.compile(r"^\s*([ACGTacgt])\s*\[([^\]]*)\]\s*$")
+
+
+def _counts_to_motif(path: Path, motif_id: str, name: str, counts: np.ndarray) -> Motif:
+    """A ``Motif`` from a count (or frequency) matrix of shape (4, width)."""
+    if counts.ndim != 2 or counts.shape[0] != 4 or counts.shape[1] == 0:
+        raise InputError(f"{path}: motif '{motif_id}': expected 4 rows of equal length (A, C, G, T)")
+    if not np.isfinite(counts).all() or (counts < 0).any():
+        raise InputError(f"{path}: motif '{motif_id}': counts must be finite and non-negative")
+    totals = counts.sum(axis=0)
+    if (totals <= 0).any():
+        raise InputError(f"{path}: motif '{motif_id}': a column has no counts")
+    pwm = (counts / totals[None, :]).T  # (width, 4)
+    nsites = int(round(float(totals.mean())))
+    return Motif(motif_id, name or motif_id, pwm, nsites if totals.mean() > 1.5 else None)
+
+
+def _read_lines(path: Path, what: str) -> List[str]:
+    if not path.is_file():
+        raise InputError(f"{path}: {what} file not found")
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} file ({exc})") from None
+
+
+def _header(line: str, default_id: str):
+    fields = line[1:].split()
+    if not fields:
+        return default_id, default_id
+    return fields[0], (" ".join(fields[1:]) or fields[0])
+
+
+def read_jaspar(path: PathLike) -> List[Motif]:
+    """Read a JASPAR-format count file (one or more matrices).
+
+    Each matrix is a header ``>MA0004.1 Arnt`` followed by four rows
+    ``A [ 4 19 0 ... ]`` (any order of A/C/G/T rows, brackets required).
+
+    Returns a list of ``Motif`` (pwm shape (width, 4), rows normalised to 1, ``nsites``
+    the mean column total). Raises ``InputError`` naming the file when it holds no
+    matrix or a matrix is malformed.
+    """
+    path = Path(path)
+    lines = _read_lines(path, "JASPAR motif")
+    motifs: List[Motif] = []
+    current = None
+    rows: dict = {}
+
+    def flush(lineno: int):
+        if current is None:
+            return
+        if sorted(rows) != list("ACGT"):
+            raise InputError(f"{path}: motif '{current[0]}' (before line {lineno}): expected rows A, C, G and T")
+        lengths = {len(v) for v in rows.values()}
+        if len(lengths) != 1:
+            raise InputError(f"{path}: motif '{current[0]}': rows have different lengths")
+        counts = np.array([rows[b] for b in "ACGT"], dtype=np.float64)
+        motifs.append(_counts_to_motif(path, current[0], current[1], counts))
+
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith(">"):
+            flush(lineno)
+            current = _header(line, f"motif{len(motifs) + 1}")
+            rows = {}
+            continue
+        m = _JASPAR_ROW.match(line)
+        if m is None or current is None:
+            raise InputError(f"{path}: line {lineno}: not JASPAR format (expected '>ID NAME' or 'A [ counts ]')")
+        try:
+            rows[m.group(1).upper()] = [float(v) for v in m.group(2).split()]
+        except ValueError:
+            raise InputError(f"{path}: line {lineno}: counts must be numbers") from None
+    flush(len(lines) + 1)
+    if not motifs:
+        raise InputError(f"{path}: no motifs found (expected JASPAR format: '>ID NAME' then rows 'A [ ... ]')")
+    _check_unique(path, motifs)
+    return motifs
+
+
+def read_pfm(path: PathLike) -> List[Motif]:
+    """Read a PFM count file: four whitespace-separated rows (A, C, G, T) per matrix.
+
+    A matrix may be preceded by a header ``>ID NAME``; a file with a single matrix and
+    no header takes its id from the file name. Returns a list of ``Motif``.
+    """
+    path = Path(path)
+    lines = _read_lines(path, "PFM motif")
+    blocks = []  # (id, name, rows)
+    current = None
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith(">"):
+            current = [*_header(line, f"motif{len(blocks) + 1}"), []]
+            blocks.append(current)
+            continue
+        if current is None:
+            current = [path.stem, path.stem, []]
+            blocks.append(current)
+        try:
+            current[2].append([float(v) for v in line.split()])
+        except ValueError:
+            raise InputError(f"{path}: line {lineno}: not PFM format (expected rows of counts)") from None
+    motifs = []
+    for motif_id, name, rows in blocks:
+        if len(rows) != 4 or len({len(r) for r in rows}) != 1:
+            raise InputError(f"{path}: motif '{motif_id}': expected 4 rows (A, C, G, T) of equal length")
+        motifs.append(_counts_to_motif(path, motif_id, name, np.asarray(rows, dtype=np.float64)))
+    if not motifs:
+        raise InputError(f"{path}: no motifs found (expected PFM format: 4 rows of counts)")
+    _check_unique(path, motifs)
+    return motifs
+
+
+def _check_unique(path: Path, motifs: Sequence[Motif]) -> None:
+    ids = [m.id for m in motifs]
+    if len(set(ids)) != len(ids):
+        dup = next(x for x in ids if ids.count(x) > 1)
+        raise InputError(f"{path}: duplicate motif id '{dup}'")
+
+
+def read_motifs(path: PathLike) -> List[Motif]:
+    """Read a motif database in MEME, JASPAR (``.jaspar``) or PFM (``.pfm``) format.
+
+    The format comes from the file name (``.meme``/``.txt`` MEME, ``.jaspar``,
+    ``.pfm``) or, for other names, from the content (a ``MOTIF`` line means MEME,
+    ``[`` brackets JASPAR, else PFM). Raises ``InputError`` when the file does not parse.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".jaspar":
+        return read_jaspar(path)
+    if suffix == ".pfm":
+        return read_pfm(path)
+    if suffix in (".meme", ".txt"):
+        return read_meme(path)
+    lines = _read_lines(path, "motif")
+    text = "\n".join(lines[:2000])
+    if re.search(r"^MOTIF\s", text, flags=re.M):
+        return read_meme(path)
+    if "[" in text:
+        return read_jaspar(path)
+    return read_pfm(path)

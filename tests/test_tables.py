@@ -1,0 +1,68 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from satori import formats
+from satori.interpret.tables import interactions_table, tf_interactions_table
+
+
+def _filter_motifs(tfs):
+    return pd.DataFrame({
+        "filter": [f"filter{i}" for i in range(len(tfs))],
+        "motif_id": [f"M{i}" if t else "" for i, t in enumerate(tfs)],
+        "tf": tfs,
+        "index": range(len(tfs)),
+    })
+
+
+def _tests(rows):
+    cols = ["filter_a", "filter_b", "p", "q", "distance"]
+    df = pd.DataFrame(rows, columns=cols)
+    for c in ("n_fg", "n_bg", "n_fg_present", "n_bg_present"):
+        df[c] = 5
+    df["median_fg"], df["median_bg"] = 0.5, 0.2
+    return df
+
+
+def test_interactions_flags_and_names():
+    fm = _filter_motifs(["FOXA1", "foxa1", "GATA4", "", "Max::Myc"])
+    tests = _tests([(0, 2, 1e-5, 1e-4, 8), (0, 1, 1e-4, 1e-3, 4), (2, 3, 0.01, 0.02, 4), (2, 2, 0.001, 0.002, 12),
+                    (0, 0, 0.5, 0.6, 4), (3, 3, 0.5, 0.6, 4)])
+    out = interactions_table(tests, fm, "attn-raw")
+    assert list(out.columns) == formats.INTERACTIONS_COLUMNS
+    assert list(out.flag) == ["", "same_tf", "unannotated", "same_tf,same_filter", "same_tf,same_filter",
+                              "unannotated,same_filter"]
+    assert out.filter_a[0] == "filter0" and out.tf_b[0] == "GATA4" and out.motif_b[0] == "M2"
+    assert set(out.method) == {"attn-raw"}
+
+
+def test_tf_aggregation():
+    fm = _filter_motifs(["FOXA1", "foxa1", "GATA4", "Max::Myc", "GATA4"])
+    tests = _tests([
+        (0, 2, 1e-6, 1e-5, 8),   # FOXA1-GATA4
+        (1, 2, 1e-3, 0.01, 12),  # foxa1-GATA4 (same TF pair, case-insensitive)
+        (2, 0, 0.2, 0.3, 40),    # GATA4-FOXA1 again, not significant
+        (3, 4, 0.04, 0.2, 20),   # Max::Myc-GATA4, not significant
+        (2, 4, 1e-9, 1e-8, 4),   # GATA4-GATA4: same TF, excluded
+        (0, 3, 0.01, 0.04, 16),  # FOXA1-Max::Myc
+    ])
+    inter = interactions_table(tests, fm, "attn-raw")
+    tf = tf_interactions_table(inter, 0.05, "attn-raw")
+    assert list(tf.columns) == formats.TF_INTERACTIONS_COLUMNS
+    assert len(tf) == 3
+    first = tf.iloc[0]
+    assert (first.tf1, first.tf2) == ("FOXA1", "GATA4")
+    assert first.q == pytest.approx(1e-5) and first.p == pytest.approx(1e-6)
+    assert first.n_filter_pairs == 3 and first.n_significant == 2
+    assert first.median_distance == 10  # median over the significant filter pairs (8, 12)
+    last = tf[tf.tf1 == "GATA4"].iloc[0]
+    assert last.tf2 == "Max::Myc" and last.n_significant == 0 and last.median_distance == 20
+    assert list(tf.q) == sorted(tf.q)
+
+
+def test_tf_aggregation_empty():
+    fm = _filter_motifs(["", ""])
+    inter = interactions_table(_tests([(0, 1, 0.01, 0.01, 4)]), fm, "attn-raw")
+    tf = tf_interactions_table(inter, 0.05, "attn-raw")
+    assert tf.empty and list(tf.columns) == formats.TF_INTERACTIONS_COLUMNS
+    assert np.isfinite(inter.p).all()
