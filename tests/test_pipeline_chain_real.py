@@ -85,7 +85,8 @@ def test_committed_fixture_is_what_the_generator_writes(tmp_path):
                           env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
     assert proc.returncode == 0, proc.stderr
     made = sorted(p.relative_to(tmp_path / "fx") for p in (tmp_path / "fx").rglob("*") if p.is_file())
-    shipped = sorted(p.relative_to(FIXTURE) for p in FIXTURE.rglob("*") if p.is_file())
+    # (a genome.fa.fai left by running satori-prepare-dhs on the fixture by hand is git-ignored)
+    shipped = sorted(p.relative_to(FIXTURE) for p in FIXTURE.rglob("*") if p.is_file() and p.suffix != ".fai")
     assert made == shipped, "assets/test_real differs from the generator's file list"
     for rel in made:
         assert (tmp_path / "fx" / rel).read_bytes() == (FIXTURE / rel).read_bytes(), (
@@ -93,39 +94,57 @@ def test_committed_fixture_is_what_the_generator_writes(tmp_path):
             "`python -m satori.fixtures --outdir assets/test_real --seed 0`")
 
 
-def test_prepare_dhs_as_the_module_stages_it(tmp_path):
-    """Two samples whose peak files share a name still get their own labels (peaks/<n>/<name>)."""
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """SATORI_PREPARE_DHS on the fixture, with samples 1 and 2 given as files of the same name
+    (lab1/peaks.bed, lab2/peaks.bed): the module stages them apart (peaks/<n>/<name>)."""
+    root = tmp_path_factory.mktemp("prepare")
     rows = fixture_rows()
-    out = prepare_task(tmp_path, [s for s, _ in rows], [FIXTURE / b for _, b in rows])
-    expect(out, formats.SEQUENCES_FA, formats.LABELS_TSV, formats.REGIONS_BED, formats.SUMMARY_JSON, formats.PARAMS_JSON)
-    labels = read_labels(out / formats.LABELS_TSV)
+    peaks = []
+    for i, (_, bed) in enumerate(rows):
+        if i < 2:
+            (root / f"lab{i + 1}").mkdir()
+            peaks.append(Path(shutil.copy(FIXTURE / bed, root / f"lab{i + 1}" / "peaks.bed")))
+        else:
+            peaks.append(FIXTURE / bed)
+    task = root / "task"
+    task.mkdir()
+    return prepare_task(task, [s for s, _ in rows], peaks)
+
+
+def test_prepare_dhs_as_the_module_stages_it(prepared):
+    """One label per sample in sheet order, the chromosome split, and samples whose peak files
+    share a name kept apart (the same labels as the fixture's own samplesheet gives)."""
+    rows = fixture_rows()
+    expect(prepared, formats.SEQUENCES_FA, formats.LABELS_TSV, formats.REGIONS_BED, formats.SUMMARY_JSON,
+           formats.PARAMS_JSON)
+    labels = read_labels(prepared / formats.LABELS_TSV)
     assert list(labels.columns[2:]) == [s for s, _ in rows]
     assert set(labels["split"]) == {"train", "valid", "test"}
+    assert not labels["sample1"].equals(labels["sample2"])
+    from satori.data.prepare import load_peaks
 
-    # same file name for two samples: staged apart, read apart
-    task = tmp_path / "clash"
-    task.mkdir()
-    copies = []
-    for i, (_, bed) in enumerate(rows[:2]):
-        (tmp_path / f"lab{i}").mkdir()
-        copies.append(shutil.copy(FIXTURE / bed, tmp_path / f"lab{i}" / "peaks.bed"))
-    out2 = prepare_task(task, ["a", "b"], [Path(c) for c in copies])
-    both = read_labels(out2 / formats.LABELS_TSV)
-    assert list(both.columns[2:]) == ["a", "b"]
-    assert both["a"].sum() != both["b"].sum() or not both["a"].equals(both["b"])
+    def per_sample(peakset):
+        iv = peakset.intervals
+        return [sorted(map(tuple, iv.iloc[peakset.hit_peak[peakset.hit_sample == k]][["chrom", "start", "end"]].values.tolist()))
+                for k in range(len(peakset.samples))]
+
+    staged = load_peaks(str(prepared.parent / "samplesheet.csv"))  # the sheet the module wrote
+    direct = load_peaks(str(FIXTURE / "samplesheet.csv"))  # the fixture's own sheet
+    assert list(staged.samples) == list(direct.samples) == [s for s, _ in rows]
+    assert per_sample(staged) == per_sample(direct)
+    summary = json.loads((prepared / formats.SUMMARY_JSON).read_text())
+    assert summary["positives_per_label"] == {s: int(labels[s].sum()) for s, _ in rows}
 
 
-def test_real_data_chain(tmp_path):
+def test_real_data_chain(tmp_path, prepared):
     for module in ("filter_motifs", "interpret_raw"):
         pytest.importorskip(f"satori.cli.{module}", reason=f"satori.cli.{module} is not on this branch yet; this test runs after the merge")
     from satori.motifs.io import write_meme
     from satori.motifs.jaspar import load_jaspar
 
     rows = fixture_rows()
-    # SATORI_PREPARE_DHS
-    prep_task = tmp_path / "prepare"
-    prep_task.mkdir()
-    prep = prepare_task(prep_task, [s for s, _ in rows], [FIXTURE / b for _, b in rows])
+    prep = prepared  # SATORI_PREPARE_DHS
 
     # SATORI_TRAIN: multi-label (4 samples), 1 epoch, tiny
     model_id = "dhs-promoter_lambda0.01"
@@ -171,7 +190,8 @@ def test_real_data_chain(tmp_path):
     stage(task, Path("run/filter_motifs"), filt)
     stage(task, Path("run/interpret_raw"), raw)
     stage(task, Path("run/hippie"), hippie)
-    run("satori-report", "--run", "run", "--outdir", model_id, "--title", f"satori report: {model_id}", "--max-seqs", 4,
+    run("satori-report", "--run", "run", "--outdir", model_id, "--title", f"satori report: {model_id}", "--max-seqs", 1,
+        "--max-filters", 2,
         "--device", "cpu", *CPU, cwd=task)
     report = task / model_id
     expect(report, formats.REPORT_HTML, formats.REPORT_SUMMARY_JSON, formats.PARAMS_JSON)
