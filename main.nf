@@ -38,19 +38,34 @@ workflow {
         args,
         params.outdir,
         params.input,
+        params.genome,
+        params.gtf,
+        params.tss,
+        params.dhs_mode,
         params.help,
         params.help_full,
         params.show_hidden
     )
 
     //
-    // WORKFLOW: the analysis
+    // WORKFLOW: the analysis: the real-data path with --input, the simulated benchmark without
     //
     SATORI(
         PIPELINE_INITIALISATION.out.samplesheet,
+        params.input ? true : false,
+        params.genome,
+        params.gtf,
+        params.tss,
+        params.dhs_mode,
+        params.motif_db,
+        params.ppi,
+        params.ppi_name_map,
         params.datasets,
         params.entropy_lambdas,
         params.db_modes,
+        params.skip_multiqc,
+        params.multiqc_config,
+        params.multiqc_logo,
         params.outdir
     )
 

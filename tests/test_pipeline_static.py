@@ -11,6 +11,7 @@ once every branch is merged these tests must run and pass.
 """
 
 import dataclasses
+import fnmatch
 import importlib
 import json
 import re
@@ -155,6 +156,10 @@ def parse_process(path: Path) -> Process:
 
 
 PROCESSES = [parse_process(p) for p in MODULES]
+# One process per bin/satori-<step> tool (modules/local/satori/<step>), in the one satori image;
+# MULTIQC (modules/local/multiqc) runs MultiQC in its own image.
+SATORI_PROCESSES = [p for p in PROCESSES if (ROOT / "modules" / "local" / "satori") in p.path.parents]
+MULTIQC = next((p for p in PROCESSES if p.name == "MULTIQC"), None)
 
 
 def process_ids(processes):
@@ -264,7 +269,11 @@ def test_locals_are_declared_with_def():
             assert name in declared, f"{path.relative_to(ROOT)}: `{name} = ...` without def"
 
 
-@pytest.mark.parametrize("proc", PROCESSES, ids=process_ids(PROCESSES))
+def test_every_module_is_a_satori_step_or_multiqc():
+    assert {p.name for p in PROCESSES} - {p.name for p in SATORI_PROCESSES} == {"MULTIQC"}
+
+
+@pytest.mark.parametrize("proc", SATORI_PROCESSES, ids=process_ids(SATORI_PROCESSES))
 def test_process_shape(proc):
     """tag, one resource label, one container line (the one image), when/script/stub, versions topic."""
     rel = proc.path.relative_to(ROOT)
@@ -291,24 +300,27 @@ def test_process_shape(proc):
         assert re.search(r"emit:\s*\w+", line), f"{rel}: output without emit: {line.strip()}"
 
 
-@pytest.mark.parametrize("proc", PROCESSES, ids=process_ids(PROCESSES))
+@pytest.mark.parametrize("proc", SATORI_PROCESSES, ids=process_ids(SATORI_PROCESSES))
 def test_gpu_label_on_gpu_steps(proc):
     assert ("process_gpu" in proc.labels) == (proc.name in GPU_STEPS), proc.name
 
 
 @pytest.mark.parametrize("proc", PROCESSES, ids=process_ids(PROCESSES))
 def test_stub_creates_every_declared_output(proc):
-    """The stub writes every file the outputs declare (so -stub-run exercises the wiring)."""
+    """The stub writes every file the outputs declare (so -stub-run exercises the wiring);
+    a glob output is met by a file the glob matches."""
     stub = proc.sections["stub"]
     outputs = re.findall(r'path\("([^"]+)"\)', proc.sections["output"])
     assert outputs
-    made = set(re.findall(r"(?:touch|mkdir -p|>)\s+(\S+)", stub))
+    made = set(re.findall(r"(?:touch|mkdir -p|mkdir|>)\s+(\S+)", stub))
+    made |= {str(parent) for m in made for parent in Path(m).parents if str(parent) != "."}
     for out in outputs:
-        assert out in made, f"{proc.name}: stub does not create {out}"
-    assert "prefix = task.ext.prefix" in stub
+        assert out in made or any(fnmatch.fnmatchcase(m, out) for m in made), f"{proc.name}: stub does not create {out}"
+    if proc in SATORI_PROCESSES:
+        assert "prefix = task.ext.prefix" in stub
 
 
-@pytest.mark.parametrize("proc", PROCESSES, ids=process_ids(PROCESSES))
+@pytest.mark.parametrize("proc", SATORI_PROCESSES, ids=process_ids(SATORI_PROCESSES))
 def test_module_flags_are_accepted_by_the_tool(proc):
     """Every --flag of the script section and of the step's ext.args exists in the real parser,
     and every required option of the tool is given by the script."""
@@ -338,6 +350,11 @@ def test_flag_choices_match_the_schema():
     choices = {a.dest: a.choices for a in parser._actions}
     if choices.get("amp"):
         assert set(props["amp"]["enum"]) <= set(choices["amp"])
+    parser = tool_parser("satori-prepare-dhs")
+    choices = {a.dest: a.choices for a in parser._actions}
+    assert set(props["dhs_mode"]["enum"]) == set(choices["mode"])
+    module = importlib.import_module(console_scripts()["satori-prepare-dhs"].split(":")[0])
+    assert props["dhs_mode"]["default"] == module.Options.__dataclass_fields__["mode"].default
 
 
 def test_meta_yml_matches_module():
@@ -345,8 +362,11 @@ def test_meta_yml_matches_module():
         meta = yaml.safe_load((proc.path.parent / "meta.yml").read_text(encoding="utf-8"))
         emits = re.findall(r"emit:\s*(\w+)", proc.sections["output"])
         assert list(meta["output"]) == emits, proc.name
-        assert "versions" in meta["topics"]
-        assert len(meta["input"][0]) == len(re.findall(r"\b(?:val|path)\(", proc.sections["input"]))
+        if proc in SATORI_PROCESSES:
+            assert "versions" in meta["topics"], proc.name
+        else:  # MultiQC's input waits for the versions topic: its own version stays off the topic
+            assert "topics" not in meta and "topic:" not in proc.sections["output"], proc.name
+        assert len(meta["input"][0]) == len(re.findall(r"\b(?:val|path)\(", proc.sections["input"])), proc.name
 
 
 def test_params_in_config_and_schema_agree():
@@ -379,13 +399,39 @@ def test_every_param_used_is_in_the_schema():
     assert not unused, f"schema params never used: {sorted(unused)}"
 
 
-@pytest.mark.parametrize("config", ["nextflow.config", "conf/test.config", "conf/test_full.config"])
+def project_dir_value(value: str):
+    """A config value ``"${projectDir}/..."`` as a path in this checkout (None for anything else)."""
+    m = re.fullmatch(r'"\$\{projectDir\}/([^"$\\]+)"', value.strip())
+    return ROOT / m.group(1) if m else None
+
+
+def profile_params(config: str) -> dict:
+    """The params a profile sets, with ``${projectDir}/...`` paths resolved to this checkout."""
+    text = code(ROOT / config)
+    m = re.search(r"^params\s*\{", text, re.M)
+    raw = {}
+    if m:
+        for line in block_after(text, m.start()).splitlines():
+            a = re.match(r"^\s*([A-Za-z_]\w*)\s*=\s*(.+?)\s*$", line)
+            if a:
+                raw[a.group(1)] = a.group(2)
+    out = {}
+    for name, value in raw.items():
+        path = project_dir_value(value)
+        out[name] = str(path) if path is not None else literal(value)
+    return out
+
+
+@pytest.mark.parametrize("config", ["nextflow.config", "conf/test.config", "conf/test_real.config", "conf/test_full.config"])
 def test_config_params_validate_against_the_schema(config):
-    """What a profile sets is what the schema accepts (as nf-schema would check at run time)."""
-    values = {k: v for k, v in params_block(code(ROOT / config)).items() if v is not DYNAMIC and v is not None}
+    """What a profile sets is what the schema accepts (as nf-schema would check at run time:
+    types, patterns, enums, and that the files exist)."""
+    values = {k: v for k, v in profile_params(config).items() if v is not DYNAMIC and v is not None}
     props = schema_properties()
     for name, value in values.items():
         jsonschema.Draft202012Validator(props[name]).validate(value)
+        if props[name].get("exists"):
+            assert Path(value).exists(), f"{config}: {name} = {value} does not exist"
 
 
 @pytest.mark.parametrize("path", ["nextflow_schema.json", "assets/schema_input.json"])
@@ -458,7 +504,7 @@ def test_every_module_is_used():
     used = set()
     for path in NF_FILES:
         if path not in MODULES:
-            used |= set(re.findall(r"\b(SATORI_[A-Z_]+)\s*\(", code(path)))
+            used |= set(re.findall(r"\b(SATORI_[A-Z_]+|MULTIQC)\s*\(", code(path)))
     assert {p.name for p in PROCESSES} <= used
 
 
@@ -466,7 +512,7 @@ def test_required_profiles_exist():
     text = code(ROOT / "nextflow.config")
     profiles = block_after(text, text.index("profiles"))
     names = set(re.findall(r"^\s{4}(\w+)\s*\{", profiles, re.M))
-    assert {"docker", "singularity", "apptainer", "podman", "gpu", "test", "test_full", "debug", "slurm"} <= names
+    assert {"docker", "singularity", "apptainer", "podman", "gpu", "test", "test_real", "test_full", "debug", "slurm"} <= names
     assert names & {"awsbatch", "google_batch", "azurebatch"}
     gpu = block_after(profiles, profiles.index("gpu {"))
     gpu_steps = block_after(gpu, gpu.index("withLabel: 'process_gpu'"))
@@ -493,6 +539,30 @@ def test_test_profile_is_small_and_offline():
     assert full["datasets"] == "data-40,data-60,data-80" and full["entropy_lambdas"] == "0,0.01"
 
 
+def test_test_real_profile_is_small_offline_and_complete():
+    """test_real runs the real-data path on the shipped fixture: every file it names exists,
+    the samplesheet validates and its peak files exist relative to the sheet (as the pipeline
+    and satori-prepare-dhs read them), the annotation fits the mode, and it stays tiny."""
+    text = code(ROOT / "conf" / "test_real.config")
+    assert "resourceLimits" in text and "http" not in text
+    real = profile_params("conf/test_real.config")
+    assert real["max_epochs"] <= 5 and real["device"] == "cpu"
+    for name in ("input", "genome", "gtf", "ppi"):
+        assert real[name] and Path(real[name]).is_file(), name
+        assert (ROOT / "assets" / "test_real") in Path(real[name]).parents, f"{name}: ship the fixture in assets/test_real"
+    assert real["dhs_mode"] == "promoter" and (real.get("gtf") or real.get("tss"))
+    sheet = Path(real["input"])
+    rows = [dict(zip(["sample", "bed"], line.split(","))) for line in sheet.read_text().split()[1:]]
+    assert sheet.read_text().splitlines()[0] == "sample,bed"
+    jsonschema.Draft202012Validator(json.loads((ROOT / "assets" / "schema_input.json").read_text())).validate(rows)
+    for row in rows:
+        assert (sheet.parent / row["bed"]).is_file(), row
+    size = sum(p.stat().st_size for p in (ROOT / "assets" / "test_real").rglob("*") if p.is_file())
+    assert size < 2_000_000, f"assets/test_real is {size} bytes: keep the fixture small"
+    profiles = block_after(code(ROOT / "nextflow.config"), code(ROOT / "nextflow.config").index("profiles"))
+    assert "test_real { includeConfig 'conf/test_real.config' }" in profiles
+
+
 def test_summary_manifest_matches_the_tool():
     """The manifest the subworkflow writes has the columns satori-summarize reads."""
     from satori import formats
@@ -506,6 +576,83 @@ def test_summary_manifest_matches_the_tool():
     summarize = next(p for p in PROCESSES if p.name == "SATORI_SUMMARIZE")
     assert "stageAs: 'evaluations/*'" in summarize.sections["input"] and "stageAs: 'models/*'" in summarize.sections["input"]
     assert '"evaluations/${evaluation_dir.name}/evaluation.json"' in text and '"models/${model_dir.name}/metrics.json"' in text
+
+
+def test_real_data_path_replaces_the_benchmark_with_input():
+    """--input runs REAL_DATA instead of SIMULATED_BENCHMARK (not both), the initialisation no
+    longer stops on --input, and the real-data chain is wired in order."""
+    satori = code(ROOT / "workflows" / "satori.nf")
+    m = re.search(r"if \(real_data\) \{(.*?)\n    \}\s*else \{(.*?)\n    \}", satori, re.S)
+    assert m, "workflows/satori.nf: if (real_data) { REAL_DATA } else { SIMULATED_BENCHMARK }"
+    assert "REAL_DATA(" in m.group(1) and "SIMULATED_BENCHMARK(" not in m.group(1)
+    assert "SIMULATED_BENCHMARK(" in m.group(2) and "REAL_DATA(" not in m.group(2)
+    assert "params.input ? true : false" in code(ROOT / "main.nf")
+    init = code(ROOT / "subworkflows" / "local" / "utils_satori_pipeline" / "main.nf")
+    assert "does not have yet" not in init and "resolveSheetPath(" in init and "validateRealDataParameters(" in init
+    real = code(ROOT / "subworkflows" / "local" / "real_data" / "main.nf")
+    calls = [m.start() for m in re.finditer(r"\b(SATORI_PREPARE_DHS|SATORI_TRAIN|SATORI_FILTER_MOTIFS|SATORI_INTERPRET_RAW|SATORI_HIPPIE_LOOKUP)\(", real)]
+    names = re.findall(r"\b(SATORI_PREPARE_DHS|SATORI_TRAIN|SATORI_FILTER_MOTIFS|SATORI_INTERPRET_RAW|SATORI_HIPPIE_LOOKUP)\(", real)
+    assert names == ["SATORI_PREPARE_DHS", "SATORI_TRAIN", "SATORI_FILTER_MOTIFS", "SATORI_INTERPRET_RAW", "SATORI_HIPPIE_LOOKUP"]
+    assert calls == sorted(calls)
+    assert "background: 'shuffle'" in real  # multi-label data has no negatives
+
+
+def test_report_run_tree_matches_what_the_report_discovers():
+    """SATORI_REPORT stages each step's folders under run/<step>/, with the step names
+    satori-report uses as hints; both paths feed it the same 8-field tuple."""
+    from satori.report.discover import STEP_DIRS
+
+    report = next(p for p in PROCESSES if p.name == "SATORI_REPORT")
+    staged = re.findall(r"path\((\w+), stageAs: 'run/(\w+)/\*'\)", report.sections["input"])
+    assert staged and all(name == step or (name, step) == ("model", "train") for name, step in staged)
+    assert {step for _, step in staged} <= set(STEP_DIRS.values())
+    assert {"simulate", "prepare_dhs", "train", "filter_motifs", "interpret_raw", "evaluate", "hippie"} <= {s for _, s in staged}
+    assert "--run run" in report.sections["script"]
+    for sub in ("simulated_benchmark", "real_data"):
+        text = code(ROOT / "subworkflows" / "local" / sub / "main.nf")
+        m = re.search(r"\[meta, (\w+|\[\]), (\w+|\[\]), model, filter_dirs, interpret_dirs, (\w+|\[\]), (\w+|\[\])\]", text)
+        assert m, f"{sub}: report input tuple"
+        assert len(staged) == 7
+    assert code(ROOT / "conf" / "modules.config").count('path: { "${params.outdir}/report" }') == 1
+    assert "${params.outdir}/hippie" in code(ROOT / "conf" / "modules.config")
+
+
+def test_report_index_and_multiqc_wiring():
+    """The index is written next to the reports (report/index.html links <configuration>/report.html),
+    its MultiQC files have the names satori-report writes, and MultiQC gets them with the run
+    summary and the versions file under the names MultiQC recognises; --skip_multiqc skips it."""
+    from satori.report import index
+
+    idx = next(p for p in PROCESSES if p.name == "SATORI_REPORT_INDEX")
+    assert f'path("${{prefix}}/{index.MQC_TABLE}")' in idx.sections["output"]
+    assert fnmatch.fnmatchcase(index.MQC_AUC, "satori_*_mqc.png")
+    assert fnmatch.fnmatchcase(index.MQC_INTERACTIONS.format(suffix="_jaspar"), "satori_*_mqc.png")
+    assert "--outdir ${prefix}" in idx.sections["script"] and 'ln -s ${targets} ${prefix}/' in idx.sections["script"]
+    modules_config = code(ROOT / "conf" / "modules.config")
+    index_block = block_after(modules_config, modules_config.index("withName: 'SATORI_REPORT_INDEX'"))
+    assert 'path: { "${params.outdir}" }' in index_block  # prefix 'report' -> <outdir>/report/index.html
+    satori = code(ROOT / "workflows" / "satori.nf")
+    assert "[[id: 'report'], reports]" in satori
+    assert "name: 'satori_software_mqc_versions.yml'" in satori  # MultiQC's software_versions pattern
+    assert "collectFile(name: 'workflow_summary_mqc.yaml')" in satori
+    assert "paramsSummaryMap(workflow, parameters_schema: \"nextflow_schema.json\")" in satori
+    assert re.search(r"if \(!skip_multiqc\) \{.*?MULTIQC\(", satori, re.S)
+    assert "SATORI_REPORT_INDEX.out.mqc_table" in satori and "SATORI_REPORT_INDEX.out.mqc_plots" in satori
+    mqc_config = yaml.safe_load((ROOT / "assets" / "multiqc_config.yml").read_text(encoding="utf-8"))
+    assert isinstance(mqc_config, dict) and "report_section_order" in mqc_config
+    assert 'path: { "${params.outdir}/multiqc" }' in block_after(modules_config, modules_config.index("withName: 'MULTIQC'"))
+
+
+def test_multiqc_module():
+    """MultiQC as in the nf-core template: its own image, config/logo inputs, version off the topic."""
+    assert MULTIQC is not None
+    containers = re.findall(r"^\s*container\s+(.+)$", MULTIQC.directives, re.M)
+    assert len(containers) == 1 and re.search(r"multiqc:1\.\d+", containers[0]) and "satori_container" not in containers[0]
+    assert "process_single" in MULTIQC.labels and re.search(r'^\s*tag\s+"\$\{meta\.id\}"', MULTIQC.directives, re.M)
+    assert "task.ext.when == null || task.ext.when" in MULTIQC.sections["when"]
+    script = MULTIQC.sections["script"]
+    assert "multiqc" in script and "--config ${multiqc_config}" in script and "task.ext.args" in script
+    assert "tuple val(\"${task.process}\"), val('multiqc'), eval('multiqc --version | sed \"s/.* //g\"'), emit: versions" in MULTIQC.sections["output"]
 
 
 def test_containers():

@@ -4,14 +4,15 @@
 ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
 */
 
-include { SIMULATED_BENCHMARK   } from '../subworkflows/local/simulated_benchmark'
-// TODO(issue 9): include { REAL_DATA } from '../subworkflows/local/real_data'
-//                (samplesheet → SATORI_PREPARE_DHS → SATORI_TRAIN (multi-label) → SATORI_FILTER_MOTIFS
-//                 → interpret → SATORI_HIPPIE_LOOKUP)
-// TODO(issue 12): include { SATORI_REPORT } from '../modules/local/satori/report'
-//                 include { MULTIQC       } from '../modules/local/multiqc'
-include { splitList             } from '../subworkflows/local/utils_satori_pipeline'
-include { workflowVersionToYAML } from '../subworkflows/local/utils_satori_pipeline'
+include { SIMULATED_BENCHMARK    } from '../subworkflows/local/simulated_benchmark'
+include { REAL_DATA              } from '../subworkflows/local/real_data'
+include { SATORI_REPORT          } from '../modules/local/satori/report'
+include { SATORI_REPORT_INDEX    } from '../modules/local/satori/report_index'
+include { MULTIQC                } from '../modules/local/multiqc'
+include { paramsSummaryMap       } from 'plugin/nf-schema'
+include { paramsSummaryMultiqc   } from '../subworkflows/local/utils_satori_pipeline'
+include { splitList              } from '../subworkflows/local/utils_satori_pipeline'
+include { workflowVersionToYAML  } from '../subworkflows/local/utils_satori_pipeline'
 
 /*
 ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
@@ -22,28 +23,78 @@ include { workflowVersionToYAML } from '../subworkflows/local/utils_satori_pipel
 workflow SATORI {
 
     take:
-    ch_samplesheet  // channel: [ meta, bed ] from --input (the real-data path, issue 9); empty without --input
-    datasets        //  string: comma-separated simulation presets, e.g. 'data-40,data-60'
-    entropy_lambdas //  string: comma-separated entropy-loss weights, e.g. '0,0.01'
-    db_modes        //  string: comma-separated motif databases: 'jaspar', 'simulation'
+    ch_samplesheet  // channel: [ meta, bed ] rows of --input (the real-data path); empty without --input
+    real_data       // boolean: run the real-data path (--input given) instead of the simulated benchmark
+    genome          //  string: real data: genome FASTA
+    gtf             //  string: real data: GTF/GFF3 annotation, or null
+    tss             //  string: real data: TSS BED, or null
+    dhs_mode        //  string: real data: satori-prepare-dhs --mode (promoter, genome, enhancer)
+    motif_db        //  string: real data: MEME file the filters are matched against, or null (JASPAR)
+    ppi             //  string: real data: PSI-MITAB file for satori-hippie-lookup, or null
+    ppi_name_map    //  string: real data: motif/TF name → gene symbol TSV, or null
+    datasets        //  string: benchmark: comma-separated simulation presets, e.g. 'data-40,data-60'
+    entropy_lambdas //  string: both paths: comma-separated entropy-loss weights, e.g. '0,0.01'
+    db_modes        //  string: benchmark: comma-separated motif databases: 'jaspar', 'simulation'
+    skip_multiqc    // boolean: no MultiQC report
+    multiqc_config  //  string: MultiQC config file, or null (assets/multiqc_config.yml)
+    multiqc_logo    //  string: logo for the MultiQC report, or null
     outdir          //  string: where results are published
 
     main:
 
+    def ch_report_input = channel.empty()
+    def ch_summary = channel.empty()
+
+    if (real_data) {
+        //
+        // SUBWORKFLOW: the real-data path, peaks → dataset → models (entropy λ) → motifs →
+        // interactions → known protein–protein interactions. The simulated benchmark does not run.
+        //
+        REAL_DATA(
+            ch_samplesheet,
+            genome,
+            gtf,
+            tss,
+            dhs_mode,
+            splitList(entropy_lambdas),
+            motif_db,
+            ppi,
+            ppi_name_map
+        )
+        ch_report_input = REAL_DATA.out.report_input
+    }
+    else {
+        //
+        // SUBWORKFLOW: the simulated benchmark, datasets × entropy λ × motif database × method
+        //
+        SIMULATED_BENCHMARK(
+            splitList(datasets),
+            splitList(entropy_lambdas),
+            splitList(db_modes)
+        )
+        ch_report_input = SIMULATED_BENCHMARK.out.report_input
+        ch_summary = SIMULATED_BENCHMARK.out.summary
+    }
+
     //
-    // SUBWORKFLOW: the simulated benchmark, datasets × entropy λ × motif database × method
+    // MODULE: one report per configuration (a trained model with its motifs, interactions,
+    // evaluations or known interactions): report/<configuration>/report.html
     //
-    SIMULATED_BENCHMARK(
-        splitList(datasets),
-        splitList(entropy_lambdas),
-        splitList(db_modes)
+    SATORI_REPORT(ch_report_input)
+
+    //
+    // MODULE: the page comparing the configurations, report/index.html, and the MultiQC custom
+    // content (summary table, AUC and precision/recall/F1 plots)
+    //
+    SATORI_REPORT_INDEX(
+        SATORI_REPORT.out.report
+            .map { _meta, report -> report }
+            .collect()
+            .map { reports -> [[id: 'report'], reports] }
     )
 
-    // TODO(issue 9): REAL_DATA(ch_samplesheet, ...) when --input is given (and then probably
-    //                skip the benchmark); PIPELINE_INITIALISATION stops on --input until then.
-
     //
-    // Collate and save software versions (every module emits its version on the `versions` topic)
+    // Collate and save software versions (every satori module emits its version on the `versions` topic)
     //
     def ch_collated_versions = channel.topic('versions')
         .distinct()
@@ -57,18 +108,45 @@ workflow SATORI {
         .mix(channel.of(workflowVersionToYAML()))
         .collectFile(
             storeDir: "${outdir}/pipeline_info",
-            name: 'satori_software_versions.yml',
+            name: 'satori_software_mqc_versions.yml',
             sort: true,
             newLine: true
         )
 
-    // TODO(issue 12): SATORI_REPORT per configuration (report/<configuration>/), the report index
-    //                 (report/index.html), and MULTIQC (--skip_multiqc) fed with ch_collated_versions,
-    //                 the parameter summary and SIMULATED_BENCHMARK.out.summary as *_mqc custom content.
+    //
+    // MODULE: MultiQC closes the run: parameter summary, software versions, and satori's summary
+    // table and key plots as custom content
+    //
+    def ch_multiqc_report = channel.empty()
+    if (!skip_multiqc) {
+        def ch_summary_params = paramsSummaryMap(workflow, parameters_schema: "nextflow_schema.json")
+        def ch_workflow_summary = channel.value(paramsSummaryMultiqc(ch_summary_params))
+        def ch_multiqc_files = channel.empty()
+            .mix(ch_workflow_summary.collectFile(name: 'workflow_summary_mqc.yaml'))
+            .mix(ch_collated_versions)
+            .mix(SATORI_REPORT_INDEX.out.mqc_table.map { _meta, table -> table })
+            .mix(SATORI_REPORT_INDEX.out.mqc_plots.map { _meta, plots -> plots })
+
+        MULTIQC(
+            ch_multiqc_files.flatten().collect().map { files ->
+                [
+                    [id: 'satori'],
+                    files,
+                    multiqc_config
+                        ? file(multiqc_config, checkIfExists: true)
+                        : file("${projectDir}/assets/multiqc_config.yml", checkIfExists: true),
+                    multiqc_logo ? file(multiqc_logo, checkIfExists: true) : []
+                ]
+            }
+        )
+        ch_multiqc_report = MULTIQC.out.report.map { _meta, report -> report }
+    }
 
     emit:
-    summary  = SIMULATED_BENCHMARK.out.summary // channel: [ meta, benchmark_summary.tsv ]
-    versions = ch_collated_versions            // channel: satori_software_versions.yml
+    summary        = ch_summary                          // channel: [ meta, benchmark_summary.tsv ] (benchmark only)
+    report_index   = SATORI_REPORT_INDEX.out.html        // channel: [ meta, index.html ]
+    multiqc_report = ch_multiqc_report                   // channel: multiqc_report.html
+    versions       = ch_collated_versions                // channel: satori_software_mqc_versions.yml
 }
 
 /*

@@ -139,12 +139,37 @@ workflow SIMULATED_BENCHMARK {
             .combine(ch_model_dirs)
     )
 
-    // TODO(issue 12): one SATORI_REPORT per configuration needs that configuration's files together:
-    //   join SATORI_TRAIN.out.model (by model_id), SATORI_FILTER_MOTIFS.out.filter_motifs/filters,
-    //   SATORI_INTERPRET_RAW.out.interactions/tf_interactions, SATORI_EVALUATE.out.evaluation and the
-    //   simulation's pairs/motifs (by dataset), then emit them here for workflows/satori.nf.
+    //
+    // What each model's report reads, as step output folders (each named after its configuration,
+    // so the database variants and methods of one model do not clash; [] for the steps this path
+    // lacks): [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw, evaluate, hippie ]
+    //
+    def ch_simulate_dir = SATORI_SIMULATE.out.params_json.map { meta, params_json -> [meta.dataset, params_json.parent] }
+    def ch_filter_dirs = SATORI_FILTER_MOTIFS.out.filter_motifs
+        .map { meta, tsv -> [meta.model_id, tsv.parent] }
+        .groupTuple()
+    def ch_interpret_dirs = SATORI_INTERPRET_RAW.out.tf_interactions
+        // TODO(issue 5): .mix() the attr and dfim outputs into their own channels and report inputs
+        .map { meta, tsv -> [meta.model_id, tsv.parent] }
+        .groupTuple()
+    def ch_evaluate_dirs = SATORI_EVALUATE.out.evaluation
+        .map { meta, evaluation -> [meta.model_id, evaluation.parent] }
+        .groupTuple()
+    def ch_report_input = SATORI_TRAIN.out.model
+        .map { meta, model -> [meta.id, meta, model] }
+        .join(ch_filter_dirs)
+        .join(ch_interpret_dirs)
+        .join(ch_evaluate_dirs)
+        .map { _model_id, meta, model, filter_dirs, interpret_dirs, evaluate_dirs ->
+            [meta.dataset, meta, model, filter_dirs, interpret_dirs, evaluate_dirs]
+        }
+        .combine(ch_simulate_dir, by: 0)
+        .map { _dataset, meta, model, filter_dirs, interpret_dirs, evaluate_dirs, simulate_dir ->
+            [meta, simulate_dir, [], model, filter_dirs, interpret_dirs, evaluate_dirs, []]
+        }
 
     emit:
+    report_input    = ch_report_input                          // channel: [ meta, simulate, [], model, filter_motifs, interpret_raw, evaluate, [] ]
     summary         = SATORI_SUMMARIZE.out.summary             // channel: [ meta, benchmark_summary.tsv ]
     evaluations     = SATORI_EVALUATE.out.evaluation           // channel: [ meta, evaluation.json ]
     models          = SATORI_TRAIN.out.model                   // channel: [ meta, model directory ]

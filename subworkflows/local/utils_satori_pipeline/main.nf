@@ -1,6 +1,6 @@
 //
 // Start and end of a satori run: version, help, parameter summary and validation (nf-schema),
-// the samplesheet of the real-data path, and the completion message.
+// the samplesheet of the real-data path, the MultiQC run summary, and the completion message.
 // Written after the nf-core template's utils subworkflows, kept local (no remote modules).
 //
 
@@ -23,7 +23,11 @@ workflow PIPELINE_INITIALISATION {
     monochrome_logs   // boolean: no ANSI colours in the log
     nextflow_cli_args //    list: positional arguments given to `nextflow run` (there should be none)
     outdir            //  string: where results are published
-    input             //  string: samplesheet of the real-data path (issue 9), or null
+    input             //  string: samplesheet of the real-data path, or null (the simulated benchmark)
+    genome            //  string: real data: genome FASTA
+    gtf               //  string: real data: GTF/GFF3 annotation, or null
+    tss               //  string: real data: TSS BED, or null
+    dhs_mode          //  string: real data: promoter, genome or enhancer
     help              // boolean or string: print the help (of one parameter) and exit
     help_full         // boolean: print the help of every parameter and exit
     show_hidden       // boolean: include hidden parameters in the help
@@ -77,17 +81,23 @@ workflow PIPELINE_INITIALISATION {
     }
 
     //
-    // Samplesheet of the real-data path (columns sample,bed; assets/schema_input.json)
+    // Samplesheet of the real-data path (columns sample,bed; assets/schema_input.json). Relative
+    // peak paths are read relative to the samplesheet, as satori-prepare-dhs reads its --peaks sheet.
     //
     def ch_samplesheet = channel.empty()
     if (input) {
-        ch_samplesheet = channel.fromList(samplesheetToList(input, "${projectDir}/assets/schema_input.json"))
-        // TODO(issue 9): remove this error when workflows/satori.nf runs REAL_DATA(ch_samplesheet, ...)
-        error("--input (the real-data path: prepare-dhs → train → filter-motifs → interpret → hippie-lookup) needs satori-prepare-dhs and satori-hippie-lookup, which this version does not have yet; run the simulated benchmark without --input")
+        def sheet_dir = file(input).parent
+        def rows = samplesheetToList(input, "${projectDir}/assets/schema_input.json")
+            .collect { row -> [row[0], resolveSheetPath(row[1], sheet_dir, input)] }
+        validateRealDataParameters(rows, genome, gtf, tss, dhs_mode)
+        ch_samplesheet = channel.fromList(rows)
+    }
+    else if (genome || gtf || tss) {
+        log.warn("--genome/--gtf/--tss belong to the real-data path, which runs with --input; without --input the simulated benchmark runs and ignores them")
     }
 
     emit:
-    samplesheet = ch_samplesheet // channel: [ meta(id: sample), bed ]
+    samplesheet = ch_samplesheet // channel: [ meta(id: sample), bed ], in sheet order
 }
 
 /*
@@ -130,6 +140,41 @@ def splitList(value) {
 }
 
 //
+// A peak file named in the samplesheet: absolute paths and URLs as given, relative paths from the
+// samplesheet's folder (so a sheet and its peaks can move together, as with satori-prepare-dhs)
+//
+def resolveSheetPath(value, sheet_dir, sheet) {
+    def text = value.toString()
+    def path = (text.startsWith('/') || text.contains('://')) ? file(text) : sheet_dir.resolve(text)
+    if (!path.exists()) {
+        error("Samplesheet ${sheet}: peak file '${text}' not found (looked for ${path}; relative paths are read from the samplesheet's folder)")
+    }
+    return path
+}
+
+//
+// The real-data parameters that go together: a genome always, an annotation for promoter mode
+// (--gtf or --tss) and enhancer mode (--gtf), one BED of positives for enhancer mode
+//
+def validateRealDataParameters(rows, genome, gtf, tss, dhs_mode) {
+    if (!genome) {
+        error("--input (the real-data path) needs --genome: the genome FASTA the peaks were called on (plain or bgzip)")
+    }
+    if (gtf && tss) {
+        error("Give one annotation: --gtf or --tss, not both")
+    }
+    if (dhs_mode == 'promoter' && !(gtf || tss)) {
+        error("--dhs_mode promoter needs an annotation: --gtf (GTF/GFF3) or --tss (TSS BED)")
+    }
+    if (dhs_mode == 'enhancer' && !gtf) {
+        error("--dhs_mode enhancer needs --gtf: the negatives are drawn from its exons, introns, UTRs and promoters")
+    }
+    if (dhs_mode == 'enhancer' && rows.size() != 1) {
+        error("--dhs_mode enhancer takes one BED of enhancers (positives): the samplesheet has ${rows.size()} rows")
+    }
+}
+
+//
 // Workflow version: manifest version, plus the git commit when run from a repository
 //
 def getWorkflowVersion() {
@@ -153,6 +198,33 @@ def workflowVersionToYAML() {
         ${workflow.manifest.name}: ${getWorkflowVersion()}
         Nextflow: ${workflow.nextflow.version}
     """.stripIndent().trim()
+}
+
+//
+// The run's parameters (those that differ from the schema defaults) as a MultiQC custom-content
+// section, from nf-schema's paramsSummaryMap (as the nf-core template writes it)
+//
+def paramsSummaryMultiqc(summary_params) {
+    def summary_section = ''
+    summary_params.keySet().each { group ->
+        def group_params = summary_params.get(group)
+        if (group_params) {
+            summary_section += "    <p style=\"font-size:110%\"><b>${group}</b></p>\n"
+            summary_section += "    <dl class=\"dl-horizontal\">\n"
+            group_params.keySet().sort().each { param ->
+                summary_section += "        <dt>${param}</dt><dd><samp>${group_params.get(param) ?: '<span style=\"color:#999999;\">N/A</span>'}</samp></dd>\n"
+            }
+            summary_section += "    </dl>\n"
+        }
+    }
+
+    def yaml_file_text = "id: '${workflow.manifest.name.replace('/', '-')}-summary'\n"
+    yaml_file_text += "description: ' - this information is collected when the pipeline is started.'\n"
+    yaml_file_text += "section_name: '${workflow.manifest.name} Workflow Summary'\n"
+    yaml_file_text += "plot_type: 'html'\n"
+    yaml_file_text += "data: |\n"
+    yaml_file_text += "${summary_section}"
+    return yaml_file_text.toString()
 }
 
 //
@@ -218,7 +290,7 @@ def completionSummary(monochrome_logs, outdir) {
         else {
             log.info("-${colors.purple}[${workflow.manifest.name}]${colors.yellow} Pipeline completed successfully, but with errored process(es)${colors.reset}-")
         }
-        log.info("Results: ${outdir} (benchmark table: ${outdir}/summary/benchmark_summary.tsv; versions and reports: ${outdir}/pipeline_info)")
+        log.info("Results: ${outdir} (reports: ${outdir}/report/index.html; MultiQC: ${outdir}/multiqc; benchmark table: ${outdir}/summary/benchmark_summary.tsv; versions and execution reports: ${outdir}/pipeline_info)")
     }
     else {
         log.info("-${colors.purple}[${workflow.manifest.name}]${colors.red} Pipeline completed with errors${colors.reset}-")

@@ -19,6 +19,7 @@ process SATORI_INTERPRET_RAW {
     script:
     def args = task.ext.args ?: ''
     prefix = task.ext.prefix ?: "${meta.id}"
+    def background_arg = meta.background ? "--background ${meta.background}" : ''
     """
     satori-interpret-raw \\
         --model ${model} \\
@@ -26,6 +27,7 @@ process SATORI_INTERPRET_RAW {
         --labels ${labels} \\
         --filter-motifs ${filter_motifs} \\
         --outdir ${prefix} \\
+        ${background_arg} \\
         --threads ${task.cpus} \\
         ${args}
     """

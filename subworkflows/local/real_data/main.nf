@@ -1,0 +1,149 @@
+//
+// The real-data path: peaks of several samples, a genome and an annotation → a multi-label
+// dataset (satori-prepare-dhs) → one model per entropy λ (satori-train) → filter motifs against
+// JASPAR or --motif_db (satori-filter-motifs) → interactions from raw attention against a
+// dinucleotide-shuffled background (satori-interpret-raw) → known protein–protein interactions
+// among the predicted TF pairs (satori-hippie-lookup, when --ppi is given).
+//
+// Meta keys, as in the simulated benchmark (subworkflows/local/simulated_benchmark):
+//   id              unique name of the configuration at that step (e.g. dhs-promoter_lambda0.01_jaspar_raw)
+//   dataset         dataset name: 'dhs-<mode>' (what satori-report calls a prepare-dhs run)
+//   mode            satori-prepare-dhs --mode: promoter, genome or enhancer
+//   entropy_lambda  weight of the attention-entropy loss (SATORI_TRAIN --entropy-lambda)
+//   model_id        id of the trained model a configuration uses
+//   db              motif database: 'jaspar' (bundled JASPAR) or 'motif_db' (the --motif_db file)
+//   background      satori-interpret-raw --background: 'shuffle' (multi-label data has no negatives)
+//   method          interpretation method: 'raw' (attention); 'attr' and 'dfim' come with issue 5
+//
+
+include { SATORI_PREPARE_DHS   } from '../../../modules/local/satori/prepare_dhs'
+include { SATORI_TRAIN         } from '../../../modules/local/satori/train'
+include { SATORI_FILTER_MOTIFS } from '../../../modules/local/satori/filter_motifs'
+include { SATORI_INTERPRET_RAW } from '../../../modules/local/satori/interpret_raw'
+// TODO(issue 5): include { SATORI_INTERPRET_ATTR } from '../../../modules/local/satori/interpret_attr'
+// TODO(issue 5): include { SATORI_DFIM           } from '../../../modules/local/satori/dfim'
+include { SATORI_HIPPIE_LOOKUP } from '../../../modules/local/satori/hippie_lookup'
+
+workflow REAL_DATA {
+
+    take:
+    ch_samplesheet  // channel: [ meta(id: sample), bed ], one per row of --input, in sheet order
+    genome          //  string: genome FASTA (plain or bgzip)
+    gtf             //  string: GTF/GFF3 annotation, or null
+    tss             //  string: TSS BED, or null (promoter mode needs gtf or tss)
+    mode            //  string: promoter, genome or enhancer
+    entropy_lambdas //    list: entropy-loss weights, e.g. ['0', '0.01']
+    motif_db        //  string: MEME file the filters are matched against, or null (bundled JASPAR)
+    ppi             //  string: PSI-MITAB file (HIPPIE, BioGRID, ...), or null (no lookup)
+    ppi_name_map    //  string: TSV motif/TF name → gene symbol(s), or null
+
+    main:
+
+    def dataset = "dhs-${mode}".toString()
+    def db = motif_db ? 'motif_db' : 'jaspar'
+
+    //
+    // MODULE: one multi-label dataset from every sample's peaks (label columns in sheet order)
+    //
+    def ch_prepare_input = ch_samplesheet
+        .toList()
+        .map { rows ->
+            [
+                [id: dataset, dataset: dataset, mode: mode],
+                rows.collect { row -> row[0].id },
+                rows.collect { row -> row[1] },
+                file(genome, checkIfExists: true),
+                gtf ? file(gtf, checkIfExists: true) : [],
+                tss ? file(tss, checkIfExists: true) : []
+            ]
+        }
+    SATORI_PREPARE_DHS(ch_prepare_input)
+
+    //
+    // MODULE: one model per entropy λ
+    //
+    def ch_train_input = SATORI_PREPARE_DHS.out.dataset
+        .combine(channel.fromList(entropy_lambdas))
+        .map { meta, fasta, labels, entropy_lambda ->
+            def model_meta = [
+                id            : "${meta.dataset}_lambda${entropy_lambda}".toString(),
+                dataset       : meta.dataset,
+                entropy_lambda: entropy_lambda
+            ]
+            [model_meta, fasta, labels]
+        }
+    SATORI_TRAIN(ch_train_input)
+
+    // One configuration per model: [ meta, model, fasta, labels, motif_db ]
+    def ch_config = SATORI_TRAIN.out.model
+        .combine(SATORI_PREPARE_DHS.out.dataset.map { _meta, fasta, labels -> [fasta, labels] })
+        .map { meta, model, fasta, labels ->
+            def config_meta = meta + [id: "${meta.id}_${db}".toString(), model_id: meta.id, db: db, background: 'shuffle']
+            [config_meta, model, fasta, labels, motif_db ? file(motif_db, checkIfExists: true) : []]
+        }
+
+    //
+    // MODULE: filters → PWMs → TomTom against the motif database
+    //
+    SATORI_FILTER_MOTIFS(ch_config)
+
+    //
+    // MODULE: interactions from raw attention (background: shuffled foreground)
+    //
+    def ch_interpret_input = ch_config
+        .map { meta, model, fasta, labels, _motif_db -> [meta, model, fasta, labels] }
+        .join(SATORI_FILTER_MOTIFS.out.filter_motifs)
+    SATORI_INTERPRET_RAW(ch_interpret_input)
+    // TODO(issue 5): SATORI_INTERPRET_ATTR(ch_interpret_input) and SATORI_DFIM(ch_interpret_input)
+
+    def ch_tf_interactions = SATORI_INTERPRET_RAW.out.tf_interactions
+        .map { meta, tf_interactions -> [meta + [id: "${meta.id}_raw".toString(), method: 'raw'], tf_interactions] }
+        // TODO(issue 5): .mix(SATORI_INTERPRET_ATTR.out.tf_interactions.map { meta, tsv -> [meta + [id: "${meta.id}_attr".toString(), method: 'attr'], tsv] })
+
+    //
+    // MODULE: known protein–protein interactions among each method's predicted TF pairs
+    //
+    // Per model, the lookup folders its report reads ([] when there is no lookup)
+    def ch_hippie_dirs = SATORI_TRAIN.out.model.map { meta, _model -> [meta.id, []] }
+    if (ppi) {
+        SATORI_HIPPIE_LOOKUP(
+            ch_tf_interactions.map { meta, tf_interactions ->
+                [meta, tf_interactions, file(ppi, checkIfExists: true), ppi_name_map ? file(ppi_name_map, checkIfExists: true) : []]
+            }
+        )
+        ch_hippie_dirs = SATORI_HIPPIE_LOOKUP.out.summary
+            .map { meta, summary -> [meta.model_id, summary.parent] }
+            .groupTuple()
+    }
+    else {
+        log.warn("[satori] No --ppi given: the real-data path ends before satori-hippie-lookup (known protein-protein interactions among the predicted pairs). Give a PSI-MITAB file such as HIPPIE's current release with --ppi.")
+    }
+
+    //
+    // What each model's report reads, as step output folders ([] for the steps this path lacks):
+    // [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw, evaluate, hippie ]
+    //
+    def ch_prepare_dir = SATORI_PREPARE_DHS.out.params_json.map { _meta, params_json -> params_json.parent }
+    def ch_filter_dirs = SATORI_FILTER_MOTIFS.out.filter_motifs
+        .map { meta, tsv -> [meta.model_id, tsv.parent] }
+        .groupTuple()
+    def ch_interpret_dirs = SATORI_INTERPRET_RAW.out.tf_interactions
+        .map { meta, tsv -> [meta.model_id, tsv.parent] }
+        .groupTuple()
+    def ch_report_input = SATORI_TRAIN.out.model
+        .map { meta, model -> [meta.id, meta, model] }
+        .join(ch_filter_dirs)
+        .join(ch_interpret_dirs)
+        .join(ch_hippie_dirs)
+        .combine(ch_prepare_dir)
+        .map { _model_id, meta, model, filter_dirs, interpret_dirs, hippie_dirs, prepare_dir ->
+            [meta, [], prepare_dir, model, filter_dirs, interpret_dirs, [], hippie_dirs]
+        }
+
+    emit:
+    report_input    = ch_report_input                          // channel: [ meta, [], prepare_dhs, model, filter_motifs, interpret_raw, [], hippie ]
+    dataset         = SATORI_PREPARE_DHS.out.dataset           // channel: [ meta, sequences.fa.gz, labels.tsv ]
+    models          = SATORI_TRAIN.out.model                   // channel: [ meta, model directory ]
+    filter_motifs   = SATORI_FILTER_MOTIFS.out.filter_motifs   // channel: [ meta, filter_motifs.tsv ]
+    tf_interactions = SATORI_INTERPRET_RAW.out.tf_interactions // channel: [ meta, tf_interactions.tsv ]
+}
