@@ -74,6 +74,22 @@ def test_map_equals_slow_reference(tiny):
     torch.testing.assert_close(again(model, X, None)[1], maps, rtol=1e-5, atol=1e-7)
 
 
+def test_deeplift_keeps_eval_mode_and_converges():
+    """A model with dropout stays in eval mode; attributions sum to F(X) - mean F(references)."""
+    from satori.models import ModelConfig, build
+
+    torch.manual_seed(0)
+    model = build(ModelConfig(length=40, n_filters=8, filter_width=5, pool=2, n_heads=2, head_dim=4,
+                              linear_units=8, dropout=0.5)).eval()
+    rng = np.random.default_rng(0)
+    X = torch.from_numpy(one_hot(["".join(rng.choice(list("ACGT"), 40)) for _ in range(4)])).float()
+    refs = dfim.references(X, 3, 0)
+    w = torch.ones(4, 1)
+    a = dfim.deeplift(model, X, refs, w, 5, "cpu")
+    assert not model.training and not any(m.training for m in model.modules())
+    assert dfim.convergence_delta(model, X, refs, w, a, "cpu") < 1e-3
+
+
 def test_mutate_changes_only_the_window():
     x = one_hot(["ACGTACGTACGTAAAA"])[0]
     y = dfim.mutate(x, 4, 6, seed=0)

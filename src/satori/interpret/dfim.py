@@ -133,16 +133,22 @@ def deeplift(model: torch.nn.Module, X: torch.Tensor, refs: torch.Tensor, w: tor
     """
     from tangermeme.deep_lift_shap import deep_lift_shap
 
-    with warnings.catch_warnings(), torch.enable_grad():  # the map runs under no_grad (batching.predict)
-        warnings.simplefilter("ignore", RuntimeWarning)  # our own check: convergence_delta
-        return deep_lift_shap(TargetOutput(model), X, args=(w,), target=0, batch_size=dl_batch, references=refs,
-                              warning_threshold=float("inf"), device=device).float()
+    # tangermeme restores the wrapper's training flag on exit, recursively: build the wrapper in
+    # eval mode and restore the model's own flag, or dropout would be on afterwards
+    was_training = model.training
+    try:
+        with warnings.catch_warnings(), torch.enable_grad():  # the map runs under no_grad (batching.predict)
+            warnings.simplefilter("ignore", RuntimeWarning)  # our own check: convergence_delta
+            return deep_lift_shap(TargetOutput(model).eval(), X, args=(w,), target=0, batch_size=dl_batch,
+                                  references=refs, warning_threshold=float("inf"), device=device).float()
+    finally:
+        model.train(was_training)
 
 
 def convergence_delta(model: torch.nn.Module, X: torch.Tensor, refs: torch.Tensor, w: torch.Tensor,
                       attributions: torch.Tensor, device) -> float:
     """Mean |Σ attribution − (F(X) − mean_r F(ref_r))| / mean |F(X) − mean_r F(ref_r)|."""
-    target = TargetOutput(model).to(device)
+    target = TargetOutput(model).eval()
     n, r = refs.shape[:2]
     with torch.no_grad():
         fx = target(X.to(device), w.to(device))[:, 0].cpu()
