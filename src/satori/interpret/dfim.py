@@ -213,7 +213,10 @@ class DfimMaps:
                 parent.append(s)
         parent_t = torch.tensor(parent)
         allX = torch.cat(seqs)
-        attr = deeplift(model, allX, refs[parent_t], w[parent_t], self.dl_batch, X.device)  # (n, 4, L)
+        # in chunks of rows so the references of all mutants are never materialised at once
+        chunk = max(1, 4 * self.dl_batch // self.n_shuffles)
+        attr = torch.cat([deeplift(model, allX[r:r + chunk], refs[parent_t[r:r + chunk]], w[parent_t[r:r + chunk]],
+                                   self.dl_batch, X.device) for r in range(0, len(allX), chunk)])  # (n, 4, L)
         per_base = attr.sum(dim=1)  # (n, L): attribution on the actual base
         win_sum = per_base.unfold(1, k, 1).sum(-1)  # (n, L - k + 1): window sum starting at conv position c
         if self.delta is None:
