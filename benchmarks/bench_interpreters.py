@@ -122,7 +122,10 @@ def main():
     print(f"attr: m = {args.steps}; dfim: {n_seq} sequences"
           f" ({hits:.2f} hits/seq, {args.n_shuffles} references, DeepLIFT {1000 * dl_per_seq:.1f} ms/seq,"
           f" convergence delta {s_dfim['convergence_delta']:.2g})")
-    print(f"ratios: attr / raw = {wall_attr / wall_raw:.1f}x, dfim / raw = {wall_dfim / wall_raw:.1f}x "
+    n_raw = s_raw["n_fg"] + s_raw["n_bg"]
+    print(f"ratios: attr / raw = {wall_attr / wall_raw:.1f}x (phases {inside(s_attr) / inside(s_raw):.1f}x), "
+          f"dfim / raw = {wall_dfim / wall_raw:.1f}x; per sequence: dfim / raw = "
+          f"{(wall_dfim / n_seq) / (wall_raw / n_raw):.0f}x (phases {(inside(s_dfim) / n_seq) / (inside(s_raw) / n_raw):.0f}x) "
           f"(paper, deep model: ~5x and > 100x)")
     for name, s in (("raw", s_raw), ("attr", s_attr), ("dfim", s_dfim)):
         print(f"  {name}: scan {s['seconds_scan']:.1f} s, maps + pair scores {s['seconds_scores']:.1f} s, "
