@@ -63,6 +63,7 @@ workflow {
         params.datasets,
         params.entropy_lambdas,
         params.db_modes,
+        params.methods,
         params.skip_multiqc,
         params.multiqc_config,
         params.multiqc_logo,

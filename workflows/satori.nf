@@ -35,6 +35,7 @@ workflow SATORI {
     datasets        //  string: benchmark: comma-separated simulation presets, e.g. 'data-40,data-60'
     entropy_lambdas //  string: both paths: comma-separated entropy-loss weights, e.g. '0,0.01'
     db_modes        //  string: benchmark: comma-separated motif databases: 'jaspar', 'simulation'
+    methods         //  string: benchmark: comma-separated interpretation methods: 'raw', 'attr', 'dfim'
     skip_multiqc    // boolean: no MultiQC report
     multiqc_config  //  string: MultiQC config file, or null (assets/multiqc_config.yml)
     multiqc_logo    //  string: logo for the MultiQC report, or null
@@ -70,7 +71,8 @@ workflow SATORI {
         SIMULATED_BENCHMARK(
             splitList(datasets),
             splitList(entropy_lambdas),
-            splitList(db_modes)
+            splitList(db_modes),
+            splitList(methods)
         )
         ch_report_input = SIMULATED_BENCHMARK.out.report_input
         ch_summary = SIMULATED_BENCHMARK.out.summary

@@ -59,10 +59,12 @@ def settings_from(opts: InterpretOptions) -> InterpretSettings:
     )
 
 
-def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str, map_is_attention: bool = False) -> int:
+def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str, map_is_attention: bool = False,
+                    on_thresholds=None, extra_summary=None) -> int:
     """Read inputs, infer interactions with ``map_fn``, write the tables and params.json.
 
-    ``map_is_attention``: see ``interpret.interactions.infer_interactions``.
+    ``map_is_attention``, ``on_thresholds``: see ``interpret.interactions.infer_interactions``.
+    ``extra_summary``: optional callable returning a dict merged into params.json's summary.
     """
     from satori import models
     from satori.motifs.tomtom import read_filter_motifs
@@ -76,7 +78,10 @@ def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str, map_
     data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels)
     log.info("%d '%s' sequences of %d bp; model: %d filters, %d pooled positions",
              len(data.X), opts.split, config.length, config.n_filters, config.pooled_length)
-    result = infer_interactions(model, data, filter_motifs, map_fn, method, settings, device, map_is_attention)
+    result = infer_interactions(model, data, filter_motifs, map_fn, method, settings, device, map_is_attention,
+                                on_thresholds=on_thresholds)
+    if extra_summary is not None:
+        result.summary.update(extra_summary())
     with staged_outdir(opts.outdir) as stage:
         (stage / formats.INTERACTIONS_TSV).write_text(format_tsv(result.interactions))
         (stage / formats.TF_INTERACTIONS_TSV).write_text(format_tsv(result.tf_interactions))

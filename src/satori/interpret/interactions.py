@@ -134,6 +134,7 @@ def infer_interactions(
     settings: InterpretSettings,
     device="cpu",
     map_is_attention: bool = False,
+    on_thresholds=None,
 ) -> InterpretResult:
     """Infer filter and TF interactions with one interpreter.
 
@@ -151,6 +152,8 @@ def infer_interactions(
         the maps, and the model runs once. Otherwise, with the ``mean`` cutoff, ``map_fn``
         runs over the foreground once to get the mean and its results are kept (within
         ``cache_mb``) for scoring; with a numeric cutoff it runs while scoring.
+    on_thresholds: optional callable, called with the hit thresholds (F,) once they are
+        computed on the foreground and before ``map_fn`` first runs (DFIM mutates hits).
 
     Returns ``InterpretResult``. With no foreground (or no background) sequence the
     tables are empty (headers only) and a warning is logged.
@@ -192,6 +195,8 @@ def infer_interactions(
         return InterpretResult(empty_interactions(), empty_tf_interactions(), summary)
 
     thresholds = filter_thresholds(conv_max[torch.from_numpy(fg_idx)], s.hit_fraction)
+    if on_thresholds is not None:
+        on_thresholds(thresholds)
     t1 = time.perf_counter()
     labels_fg, labels_bg = torch.from_numpy(Y_fg).float(), torch.from_numpy(Y_bg).float()
     cutoff = parse_cutoff(s.attn_cutoff)

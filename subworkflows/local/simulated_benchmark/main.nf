@@ -9,15 +9,15 @@
 //   entropy_lambda  weight of the attention-entropy loss (SATORI_TRAIN --entropy-lambda)
 //   model_id        id of the trained model a configuration uses
 //   db              motif database: 'jaspar' (bundled JASPAR) or 'simulation' (the simulation's motifs.meme)
-//   method          interpretation method: 'raw' (attention); 'attr' and 'dfim' come with issue 5
+//   method          interpretation method: 'raw' (attention), 'attr' (attention attribution), 'dfim' (DFIM)
 //
 
 include { SATORI_SIMULATE      } from '../../../modules/local/satori/simulate'
 include { SATORI_TRAIN         } from '../../../modules/local/satori/train'
 include { SATORI_FILTER_MOTIFS } from '../../../modules/local/satori/filter_motifs'
 include { SATORI_INTERPRET_RAW } from '../../../modules/local/satori/interpret_raw'
-// TODO(issue 5): include { SATORI_INTERPRET_ATTR } from '../../../modules/local/satori/interpret_attr'
-// TODO(issue 5): include { SATORI_DFIM           } from '../../../modules/local/satori/dfim'
+include { SATORI_INTERPRET_ATTR } from '../../../modules/local/satori/interpret_attr'
+include { SATORI_DFIM           } from '../../../modules/local/satori/dfim'
 include { SATORI_EVALUATE      } from '../../../modules/local/satori/evaluate'
 include { SATORI_SUMMARIZE     } from '../../../modules/local/satori/summarize'
 
@@ -27,6 +27,7 @@ workflow SIMULATED_BENCHMARK {
     datasets        // list of strings: simulation presets, e.g. ['data-40', 'data-60']
     entropy_lambdas // list of strings: entropy-loss weights, e.g. ['0', '0.01']
     db_modes        // list of strings: any of 'jaspar', 'simulation'
+    methods         // list of strings: any of 'raw', 'attr', 'dfim' (raw always runs: the reports read it)
 
     main:
 
@@ -84,11 +85,12 @@ workflow SIMULATED_BENCHMARK {
         .join(SATORI_FILTER_MOTIFS.out.filter_motifs)
 
     //
-    // MODULE: interactions from raw attention
+    // MODULE: interactions from raw attention, attention attribution and DFIM (the last two
+    // only where --methods names them)
     //
     SATORI_INTERPRET_RAW(ch_interpret_input)
-    // TODO(issue 5): SATORI_INTERPRET_ATTR(ch_interpret_input)  (attention attribution, process_gpu)
-    // TODO(issue 5): SATORI_DFIM(ch_interpret_input)            (DFIM, process_gpu)
+    SATORI_INTERPRET_ATTR(ch_interpret_input.filter { _row -> 'attr' in methods })
+    SATORI_DFIM(ch_interpret_input.filter { _row -> 'dfim' in methods })
 
     //
     // MODULE: evaluate every method's TF pairs against the simulation's truth
@@ -96,8 +98,8 @@ workflow SIMULATED_BENCHMARK {
     def ch_truth = ch_config.map { meta, _model, _fasta, _labels, _motif_db, pairs -> [meta, pairs] }
     def ch_evaluate_input = SATORI_INTERPRET_RAW.out.tf_interactions
         .map { meta, tf_interactions -> [meta, 'raw', tf_interactions] }
-        // TODO(issue 5): .mix(SATORI_INTERPRET_ATTR.out.tf_interactions.map { meta, tsv -> [meta, 'attr', tsv] })
-        // TODO(issue 5): .mix(SATORI_DFIM.out.tf_interactions.map { meta, tsv -> [meta, 'dfim', tsv] })
+        .mix(SATORI_INTERPRET_ATTR.out.tf_interactions.map { meta, tsv -> [meta, 'attr', tsv] })
+        .mix(SATORI_DFIM.out.tf_interactions.map { meta, tsv -> [meta, 'dfim', tsv] })
         .combine(ch_truth, by: 0)
         .map { meta, method, tf_interactions, pairs ->
             [meta + [id: "${meta.id}_${method}".toString(), method: method], tf_interactions, pairs]
@@ -149,7 +151,8 @@ workflow SIMULATED_BENCHMARK {
         .map { meta, tsv -> [meta.model_id, tsv.parent] }
         .groupTuple()
     def ch_interpret_dirs = SATORI_INTERPRET_RAW.out.tf_interactions
-        // TODO(issue 5): .mix() the attr and dfim outputs into their own channels and report inputs
+        // the report reads raw attention only; attr and dfim reach it through their evaluations
+        // (kept to one interpreter folder per configuration, the layout the report reads)
         .map { meta, tsv -> [meta.model_id, tsv.parent] }
         .groupTuple()
     def ch_evaluate_dirs = SATORI_EVALUATE.out.evaluation
