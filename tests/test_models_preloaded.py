@@ -176,3 +176,36 @@ def test_select_motifs_from_file_and_jaspar_clustering(tmp_path):
     members = [i for m in reps for i in m.meta["cluster_ids"]]
     assert sorted(members) == sorted(m.id for m in every)  # a partition of the database
     assert all(m.id in m.meta["cluster_ids"] for m in reps)
+
+
+def test_interpreters_use_the_pssm_half_max_thresholds_and_no_tomtom(tmp_path):
+    """Pre-loaded models: hits at half the PSSM max; filter-motifs names filters from the model."""
+    import pandas as pd
+
+    from satori.cli.filter_motifs import main as filter_motifs_main
+    from satori.interpret.hits import hit_thresholds
+    from satori.data.fasta import write_fasta
+    from satori.data.labels import write_labels
+
+    torch.manual_seed(0)
+    model = build_preloaded(base_config(), MOTIFS).eval()
+    fake_fg_max = torch.full((3, model.config.n_filters), 100.0)  # would give 65.0 for trainable filters
+    torch.testing.assert_close(hit_thresholds(model, fake_fg_max), preloaded_thresholds(model.config))
+
+    save(tmp_path / "model", model)
+    rng = np.random.default_rng(0)
+    seqs = ["".join(rng.choice(list("ACGT"), 60)) for _ in range(40)]
+    ids = [f"s{i}" for i in range(40)]
+    write_fasta(tmp_path / "s.fa", ids, seqs)
+    write_labels(tmp_path / "l.tsv", pd.DataFrame({"id": ids, "split": "test", "y": [1, 0] * 20}))
+    # a motif database is read (the CLI checks it) but not searched: the table comes from the config
+    write_meme(tmp_path / "db.meme", MOTIFS[:1])
+    status = filter_motifs_main(["--model", str(tmp_path / "model"), "--fasta", str(tmp_path / "s.fa"),
+                                 "--labels", str(tmp_path / "l.tsv"), "--outdir", str(tmp_path / "fm"),
+                                 "--pred-threshold", "0.01", "--motif-db", str(tmp_path / "db.meme")])
+    assert status == 0
+    table = pd.read_csv(tmp_path / "fm" / formats.FILTER_MOTIFS_TSV, sep="\t", keep_default_na=False)
+    expected = preloaded_filter_table(model.config)
+    assert table["motif_id"].tolist() == expected["motif_id"].tolist()
+    assert table["tf"].tolist() == expected["tf"].tolist()
+    assert (table["q"].astype(float) == 0).all()

@@ -27,7 +27,7 @@ from satori.atomic import staged_outdir
 from satori.cli.common import CommonOptions, DeviceOptions, log, opt, params_json, resolve_device, run_cli
 from satori.errors import InputError
 from satori.interpret import select
-from satori.interpret.hits import filter_thresholds
+from satori.interpret.hits import hit_thresholds
 from satori.motifs import jaspar
 from satori.motifs.filters import filter_pwms
 from satori.motifs.io import format_meme, read_motifs
@@ -76,6 +76,26 @@ def load_motif_db(opts: Options):
     return jaspar.load_jaspar(opts.jaspar_release, opts.jaspar_collection, tax), label
 
 
+def preloaded_tables(config, n_sites):
+    """``filter_motifs.tsv`` and ``filter_matches.tsv`` of a pre-loaded model.
+
+    n_sites: array, shape=(F,), the sites each filter collected. Each filter's one match is
+    the motif it was loaded from (rank 1, p = E = q = 0, offset 0, full overlap).
+    """
+    import pandas as pd
+
+    from satori.models.preloaded import preloaded_filter_table
+
+    table = preloaded_filter_table(config)
+    table["n_sites"] = [int(n) for n in n_sites]
+    matches = pd.DataFrame({
+        "filter": table["filter"], "rank": 1, "motif_id": table["motif_id"], "tf": table["tf"],
+        "p": 0.0, "E": 0.0, "q": 0.0, "orientation": table["orientation"], "offset": 0,
+        "overlap": [int(e.get("width", 0)) for e in config.filter_motifs],
+    }, columns=formats.FILTER_MATCHES_COLUMNS)
+    return table, matches
+
+
 def run(opts: Options) -> int:
     _check(opts)
     from satori import models
@@ -97,15 +117,21 @@ def run(opts: Options) -> int:
     if len(fg_idx) == 0:
         log.warning("no sequence passes the selection (positive and predicted positive); "
                     "every filter has 0 sites and stays unannotated")
-    thresholds = filter_thresholds(conv_max[torch.from_numpy(fg_idx)], opts.act_threshold)
+    thresholds = hit_thresholds(model, conv_max[torch.from_numpy(fg_idx)], opts.act_threshold)
     pwms = filter_pwms(model, data.X[fg_idx], thresholds, opts.batch_size, device, opts.pseudocount, verbose=verbose)
     motifs = pwms.motifs()
-    cache = ensure_numba_cache_dir()
-    log.info("TomTom against %d motifs (numba cache: %s; the first run compiles, about a minute)",
-             len(targets), cache or "numba default")
-    table, matches = annotate_filters(
-        motifs, pwms.information_content(), targets, opts.min_sites, opts.q_threshold, opts.top_matches, opts.threads,
-    )
+    if getattr(config, "preloaded", False):
+        # Pre-loaded filters are their motifs by construction: no TomTom (the paper's point).
+        table, matches = preloaded_tables(config, pwms.n_sites)
+        log.info("pre-loaded motif filters: annotation taken from the model (no TomTom)")
+    else:
+        cache = ensure_numba_cache_dir()
+        log.info("TomTom against %d motifs (numba cache: %s; the first run compiles, about a minute)",
+                 len(targets), cache or "numba default")
+        table, matches = annotate_filters(
+            motifs, pwms.information_content(), targets, opts.min_sites, opts.q_threshold, opts.top_matches,
+            opts.threads,
+        )
     summary = {
         "motif_db": db_label, "n_targets": len(targets), "n_sequences": int(len(data.X)), "n_used": int(len(fg_idx)),
         "n_filters": int(config.n_filters), "n_with_sites": int((pwms.n_sites >= opts.min_sites).sum()),

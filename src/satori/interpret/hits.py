@@ -88,3 +88,20 @@ def pooled_hits(conv: torch.Tensor, thresholds: torch.Tensor, pool: int) -> torc
 
     pooled = F.max_pool1d(conv, pool) if pool > 1 else conv
     return pooled > thresholds.to(device=conv.device, dtype=pooled.dtype)[None, :, None]
+
+
+def hit_thresholds(model: torch.nn.Module, conv_max_fg: torch.Tensor, fraction: float = DEFAULT_FRACTION) -> torch.Tensor:
+    """The hit thresholds every interpreter and filter-motifs use for ``model``.
+
+    Trainable filters: ``fraction`` x each filter's maximum over the foreground
+    (``filter_thresholds``). Pre-loaded motif filters (TIANA-style, issue 7): half of each
+    PSSM's maximum score, fixed by the motif (``preloaded_thresholds``), as the paper does.
+
+    conv_max_fg: torch.Tensor, shape=(n_fg, F). Returns torch.Tensor, shape=(F,), float32.
+    """
+    config = getattr(model, "config", None)
+    if getattr(config, "preloaded", False):
+        from satori.models.preloaded import preloaded_thresholds
+
+        return preloaded_thresholds(config)
+    return filter_thresholds(conv_max_fg, fraction)

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from satori.batching import predict
 from satori.errors import InputError
 from satori.interpret import select
-from satori.interpret.hits import DEFAULT_FRACTION, filter_thresholds
+from satori.interpret.hits import DEFAULT_FRACTION, hit_thresholds
 from satori.interpret.pairs import MapFn, make_bins, score_cached, score_pairs
 from satori.interpret.stats import COMPARE_MODES, compare_pairs
 from satori.interpret.tables import empty_interactions, empty_tf_interactions, interactions_table, tf_interactions_table
@@ -194,7 +194,7 @@ def infer_interactions(
         summary["warning"] = f"empty {which}"
         return InterpretResult(empty_interactions(), empty_tf_interactions(), summary)
 
-    thresholds = filter_thresholds(conv_max[torch.from_numpy(fg_idx)], s.hit_fraction)
+    thresholds = hit_thresholds(model, conv_max[torch.from_numpy(fg_idx)], s.hit_fraction)
     if on_thresholds is not None:
         on_thresholds(thresholds)
     t1 = time.perf_counter()
