@@ -18,30 +18,15 @@ On JASPAR2024 CORE vertebrates (879 matrices) the threshold gives 183 clusters a
 all-against-all TomTom takes about a second on one core.
 """
 
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import List, Sequence
 
 import numpy as np
 
+from satori.numba_cache import ensure_numba_cache_dir
 from satori.motifs.io import Motif
 
 DEFAULT_THRESHOLD = 1e-3
-
-
-def _ensure_numba_cache_dir() -> None:
-    # memelite is numba code compiled on first use (about a minute); without a
-    # writable NUMBA_CACHE_DIR it is compiled again in every process.
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    path = os.path.join(base, "satori", "numba")
-    try:
-        Path(path).mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    os.environ["NUMBA_CACHE_DIR"] = path
 
 
 def tomtom_pvalues(motifs: Sequence[Motif], threads: int = 1) -> np.ndarray:
@@ -50,7 +35,7 @@ def tomtom_pvalues(motifs: Sequence[Motif], threads: int = 1) -> np.ndarray:
     Returns np.ndarray, shape=(n, n), float64: entry (i, j) is the p-value of motif i
     (query) against motif j (target).
     """
-    _ensure_numba_cache_dir()
+    ensure_numba_cache_dir()
     import warnings
 
     from memelite import tomtom

@@ -40,6 +40,7 @@ import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
+from satori.tsv import format_tsv  # noqa: F401 - the one TSV writer, used here and by the CLI
 
 log = logging.getLogger("satori")
 
@@ -242,11 +243,6 @@ def search_table(trials: Sequence[Trial], selected: Optional[Trial], param_names
         row.update({k: t.params.get(k) for k in param_names})
         rows.append(row)
     return pd.DataFrame(rows, columns=formats.SEARCH_COLUMNS + list(param_names))
-
-
-def format_tsv(df: pd.DataFrame) -> str:
-    """TSV text: header, no index, NaN as empty cells, floats with 6 significant digits."""
-    return df.to_csv(sep="\t", index=False, lineterminator="\n", na_rep="", float_format="%.6g")
 
 
 # --- entropy-lambda selection -----------------------------------------------------------------
