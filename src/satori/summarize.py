@@ -22,7 +22,7 @@ import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
-from satori.tables import read_tsv
+from satori.tsv import read_tsv
 
 log = logging.getLogger("satori")
 
@@ -147,7 +147,7 @@ def model_auc(path: Path) -> float:
 def read_manifest(path: PathLike) -> pd.DataFrame:
     """Read and validate a manifest TSV (see the module docstring); all columns as strings."""
     path = Path(path)
-    df = read_tsv(path, "--manifest", required=(formats.RUNS_ID, formats.RUNS_EVALUATION))
+    df = read_tsv(path, "manifest", required=(formats.RUNS_ID, formats.RUNS_EVALUATION), flag="--manifest")
     if df.empty:
         raise InputError(f"{path}: manifest has no rows")
     clash = [c for c in formats.BENCHMARK_METRIC_COLUMNS if c in df.columns]

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 
 from satori import __version__, formats
 from satori.atomic import staged_outdir
-from satori.cli.common import CommonOptions, log, opt, params_json, run_cli
+from satori.cli.common import LogOptions, log, opt, params_json, run_cli
 from satori.evaluate import evaluate, read_predictions, read_truth
 
 PROG = "satori-evaluate"
 
 
 @dataclass(kw_only=True)
-class Options(CommonOptions):
+class Options(LogOptions):
     interactions: str = opt(help="tf_interactions.tsv to evaluate")
     truth: str = opt(help="the simulation's pairs.tsv (tf1, tf2, motif1, motif2)")
     outdir: str = opt(help="output directory")

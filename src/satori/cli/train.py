@@ -29,7 +29,9 @@ import numpy as np
 
 from satori import __version__, formats
 from satori.atomic import staged_outdir, write_text
-from satori.cli.common import CommonOptions, DeviceOptions, opt, options_dict, resolve_device, run_cli
+from satori.cli.common import (
+    CommonOptions, DeviceOptions, check_outdir, opt, options_dict, resolve_device, run_cli,
+)
 from satori.data.dataset import load_dataset
 from satori.errors import InputError
 from satori.models import ARCHITECTURES, ModelConfig, build, preloaded, save
@@ -207,8 +209,7 @@ def run(opts: Options) -> int:
     if resume_dir is not None and outdir.resolve() != resume_dir.resolve():
         raise InputError(f"--outdir {outdir}: a resumed run continues in its own directory; omit --outdir or "
                          f"give --resume's directory {resume_dir}")
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"--outdir {outdir}: exists and is not a directory")
+    check_outdir(outdir)  # run_cli checked --outdir; this covers --resume's directory too
     device = resolve_device(opts.device)
     settings = TrainSettings(
         entropy_lambda=opts.entropy_lambda, max_epochs=opts.max_epochs, patience=opts.patience,
