@@ -161,6 +161,9 @@ def test_cli_end_to_end(tmp_path, capsys):
     assert m[["tf1", "tf2"]].values.tolist() == [["SP1", "NFYA"], ["Cebpb", "ATF4"]]
     s = json.loads((out / formats.PPI_SUMMARY_JSON).read_text())
     assert s["pairs_tested"] == 3 and s["pairs_matched"] == 2  # MAX-MYC has q 0.5
+    from satori.schema import PPISummary
+
+    assert not [k for k in PPISummary.KEYS if k not in s] and PPISummary.EXPECTED_FRACTION in s["chance"]
     assert s["tfs_not_in_database"] == ["GATA1"]
     assert s["database"]["sha256"] == hashlib.sha256(db.read_bytes()).hexdigest()
     assert s["chance"]["n_permutations"] == 100

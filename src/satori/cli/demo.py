@@ -1,14 +1,14 @@
 """Run the whole simulated benchmark in one command, on embedded defaults.
 
-simulate (bundled JASPAR) -> train -> filter-motifs (against the full JASPAR collection
-and against the simulation's own motifs) -> interpret-raw -> evaluate -> report, each
+simulate (bundled JASPAR) -> train -> filter-motifs (against JASPAR2024 CORE vertebrates,
+879 motifs, and against the simulation's own motifs) -> interpret-raw -> evaluate -> report, each
 step exactly the command-line tool of the same name, run in this process. The run tree
 in --outdir is the one the Nextflow pipeline publishes:
 
   simulate/  train/  filter_motifs/{jaspar,simulation}/  interpret_raw/{jaspar,simulation}/
   evaluate/{jaspar,simulation}/  report/report.html
 
-The defaults are sized for a laptop CPU (about 10-20 minutes on 2 cores); `--n-seqs 60000
+The defaults are sized for a laptop CPU (about 30 minutes on a 2-core CPU); `--n-seqs 60000
 --max-epochs 30` is the paper's Data-40 setting (use a GPU: `--device cuda`).
 Every option of the steps themselves is available by running the steps by hand.
 """

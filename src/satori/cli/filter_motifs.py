@@ -106,7 +106,8 @@ def run(opts: Options) -> int:
     log.info("motif database: %s (%d motifs)", db_label, len(targets))
     model = models.load(opts.model, device)
     config = model.config
-    data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels)
+    data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels,
+                               select.train_data(opts.model))
 
     verbose = opts.log_level == "DEBUG"
     logits, conv_max, _ = select.scan(model, data.X, opts.batch_size, device, verbose=verbose)

@@ -75,7 +75,8 @@ def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str, map_
     filter_motifs = read_filter_motifs(opts.filter_motifs)
     model = models.load(opts.model, device)
     config = model.config
-    data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels)
+    data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels,
+                               select.train_data(opts.model))
     log.info("%d '%s' sequences of %d bp; model: %d filters, %d pooled positions",
              len(data.X), opts.split, config.length, config.n_filters, config.pooled_length)
     result = infer_interactions(model, data, filter_motifs, map_fn, method, settings, device, map_is_attention,

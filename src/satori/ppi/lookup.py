@@ -25,6 +25,7 @@ import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
+from satori.schema import PPISummary
 from satori.tsv import read_tsv
 
 log = logging.getLogger("satori")
@@ -241,7 +242,7 @@ def enrichment(match_matrix: np.ndarray, pair_index: np.ndarray, n_permutations:
     universe_matched = int(np.triu(match_matrix, k=1).sum())
     out = {
         "universe_pairs": int(universe), "universe_matched": universe_matched,
-        "expected_fraction": (universe_matched / universe) if universe else None,
+        PPISummary.EXPECTED_FRACTION: (universe_matched / universe) if universe else None,
         "hypergeom_p": None, "permutation_p": None, "permutation_mean": None, "n_permutations": 0,
     }
     if n == 0 or universe == 0:
