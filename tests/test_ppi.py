@@ -6,7 +6,6 @@ import http.server
 import itertools
 import json
 import threading
-import time
 
 import numpy as np
 import pandas as pd
@@ -200,6 +199,8 @@ def test_cli_bad_input(tmp_path, capsys):
 # --- download against a local server --------------------------------------------------
 
 BODY = (HEADER + "\n" + mitab_row("SP1", "NFYA", 0.9, 0) + "\n").encode()
+# /slow.txt answers only once this is set (at the fixture's teardown): a timeout, whatever the load
+_RELEASE_SLOW = threading.Event()
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -208,7 +209,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == "/slow.txt":
-            time.sleep(1.5)
+            _RELEASE_SLOW.wait(60)
         if self.path == "/missing.txt":
             self.send_error(404, "Not Found")
             return
@@ -226,12 +227,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def server():
+    _RELEASE_SLOW.clear()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     srv.daemon_threads = True
     srv.block_on_close = False
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
+    _RELEASE_SLOW.set()
     srv.shutdown()
     srv.server_close()
 
@@ -264,8 +267,11 @@ def test_cli_download(server, tmp_path):
 ])
 def test_download_failures_leave_no_file(server, tmp_path, name, message):
     cache = tmp_path / "cache"
+    # the slow path never answers in time; the others answer at once, so their generous
+    # timeout keeps a loaded machine from turning them into timeouts
+    timeout = 0.3 if name == "slow.txt" else 30
     with pytest.raises(InputError, match=message) as exc:
-        download(f"{server}/{name}", cache, timeout=0.3, retries=2, backoff=0.0)
+        download(f"{server}/{name}", cache, timeout=timeout, retries=2, backoff=0.0)
     assert "--ppi FILE" in str(exc.value) and "\n" not in str(exc.value)
     assert not cache.exists() or list(cache.iterdir()) == []
 
