@@ -38,7 +38,8 @@ from satori.tsv import format_tsv
 class Options(CommonOptions, DeviceOptions):
     model: str = opt(help="model directory (config.json + model.pt)")
     fasta: str = opt(help="sequences (FASTA, plain or gzip)")
-    labels: str = opt(help="labels.tsv (id, split, one 0/1 column per label)")
+    labels: str = opt(help="labels.tsv (id, split, one 0/1 column per label); without split: the seeded "
+                               "split satori-train drew for --model")
     outdir: str = opt(help="output directory")
     motif_db: Optional[str] = opt(None, "motif database file (MEME, .jaspar or .pfm); default: the bundled JASPAR")
     jaspar_release: str = opt(jaspar.DEFAULT_RELEASE, "bundled JASPAR release (when no --motif-db)")

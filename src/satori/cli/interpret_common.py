@@ -26,7 +26,8 @@ from satori.tsv import format_tsv
 class InterpretOptions(CommonOptions, DeviceOptions):
     model: str = opt(help="model directory (config.json + model.pt)")
     fasta: str = opt(help="sequences (FASTA, plain or gzip)")
-    labels: str = opt(help="labels.tsv (id, split, one 0/1 column per label)")
+    labels: str = opt(help="labels.tsv (id, split, one 0/1 column per label); without split: the seeded "
+                               "split satori-train drew for --model")
     filter_motifs: str = opt(help="filter_motifs.tsv of this model (from satori-filter-motifs)")
     outdir: str = opt(help="output directory")
     split: str = opt("test", "which sequences of --labels to interpret: test, valid, train or all",
