@@ -16,6 +16,7 @@ from satori.data.fasta import write_fasta
 from satori.data.labels import write_labels
 from satori.models import ModelConfig, build, save
 from satori.motifs.io import Motif, write_meme
+from satori.schema import Evaluation as E, Metrics, PPISummary
 
 ALL_STEPS = ("simulate", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim", "evaluate", "hippie")
 TFS = ["GATA1", "TAL1", "SP1", "CTCF"]
@@ -73,8 +74,10 @@ def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40"
         _tsv(tr / formats.HISTORY_TSV, pd.DataFrame({
             "epoch": epochs, "train_loss": 0.7 / epochs, "train_entropy": 3.0 - 0.2 * epochs,
             "valid_loss": 0.75 / epochs + 0.02, "valid_auc": 0.5 + 0.08 * epochs, "seconds": 1.5}))
-        _json(tr / formats.METRICS_JSON, {"test_auroc": {"label": 0.81}, "test_auprc": {"label": 0.77},
-                                          "mean_auroc": 0.81, "mean_auprc": 0.77, "n_test": 10})
+        _json(tr / formats.METRICS_JSON, {Metrics.AUC_ROC: {"label": 0.81}, Metrics.AUPRC: {"label": 0.77},
+                                          Metrics.MEAN_AUC_ROC: 0.81, Metrics.MEAN_AUPRC: 0.77,
+                                          Metrics.SPLIT_GENERATED: False, Metrics.SPLIT_SEED: None,
+                                          "n": {"train": 80, "valid": 10, "test": 10}})
         _json(tr / formats.PARAMS_JSON, {"entropy_lambda": entropy_lambda, "max_epochs": 5, "seed": seed,
                                          "satori_version": "0.1.0"})
 
@@ -108,21 +111,27 @@ def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40"
             "motif_a": "MA0000.1", "tf_a": "GATA1", "motif_b": "MA0001.1", "tf_b": "TAL1",
             "n_fg": 5, "n_bg": 5, "median_fg": 0.3, "median_bg": 0.1, "distance": rng.integers(5, 30, k),
             "p": np.linspace(1e-5, 0.5, k), "q": np.linspace(1e-4, 0.6, k), "flag": "", "method": method}))
-        _json(d / formats.PARAMS_JSON, {"q_threshold": 0.05, "seed": seed, "satori_version": "0.1.0"})
+        _json(d / formats.PARAMS_JSON, {"tool": f"satori-{step}", "satori_version": "0.1.0",
+                                        "options": {"q_threshold": 0.05, "seed": seed}})
 
     if "evaluate" in steps:
         for db, p in (("jaspar", 0.5), ("simulation", 0.67)):
             _json(root / "evaluate" / db / formats.EVALUATION_JSON, {
-                "method": "raw", "db_label": db, "q_threshold": 0.05, "precision": p, "recall": 1.0,
-                "f1": 2 * p / (p + 1), "tp": [["GATA1", "TAL1"], ["SP1", "CTCF"]], "fp": [["GATA1", "SP1"]],
-                "fn": [], "curve": [{"q": 1e-4, "precision": 1.0, "recall": 0.5},
-                                    {"q": 0.01, "precision": 1.0, "recall": 1.0},
-                                    {"q": 0.03, "precision": p, "recall": 1.0}]})
+                # "method" is not satori-evaluate's (it writes E.METHODS); the report ignores it and
+                # test_pipeline_report_staging pops it
+                "method": "raw", E.METHODS: ["attn-raw"], E.DB_LABEL: db, E.INTERACTIONS: "interpret_raw/tf_interactions.tsv",
+                E.Q_THRESHOLD: 0.05, E.PRECISION: p, E.RECALL: 1.0, E.F1: 2 * p / (p + 1),
+                E.AVERAGE_PRECISION: p, E.N_TP: 2, E.N_FP: 1, E.N_FN: 0,
+                E.TP: [["GATA1", "TAL1"], ["SP1", "CTCF"]], E.FP: [["GATA1", "SP1"]], E.FN: [],
+                E.PR_CURVE: [{"q": 1e-4, "precision": 1.0, "recall": 0.5},
+                             {"q": 0.01, "precision": 1.0, "recall": 1.0},
+                             {"q": 0.03, "precision": p, "recall": 1.0}]})
 
     if "hippie" in steps:
         h = root / "hippie"
         _tsv(h / formats.PPI_MATCHES_TSV, pd.DataFrame({"tf1": ["GATA1"], "tf2": ["TAL1"], "q": [1e-4],
                                                          "ppi_score": [0.87], "evidence": ["pubmed:123"]}))
-        _json(h / formats.PPI_SUMMARY_JSON, {"pairs_tested": 3, "pairs_matched": 1, "expected_matched": 0.3,
-                                             "p_value": 0.04})
+        _json(h / formats.PPI_SUMMARY_JSON, {PPISummary.PAIRS_TESTED: 3, PPISummary.PAIRS_MATCHED: 1,
+                                             PPISummary.CHANCE: {PPISummary.EXPECTED_FRACTION: 0.1,
+                                                                 "hypergeom_p": 0.04}})
     return root

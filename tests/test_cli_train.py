@@ -113,10 +113,21 @@ def test_missing_split_and_length(tmp_path, caplog):
     write_labels(tmp_path / "labels.tsv", frame)
     out = tmp_path / "m"
     assert main(["--fasta", str(tmp_path / "s.fa"), "--labels", str(tmp_path / "labels.tsv"), "--outdir", str(out),
-                 *FAST, "--log-level", "INFO", "--max-epochs", "1", "--length", "36"]) == 0
+                 *FAST, "--log-level", "INFO", "--max-epochs", "1", "--length", "36", "--seed", "3"]) == 0
     metrics = json.loads((out / formats.METRICS_JSON).read_text())
     assert metrics["split_generated"] and metrics["n"] == {"train": 48, "valid": 6, "test": 6}
     assert metrics["task"] == "binary" and load(out).config.length == 36
+    # the interpreters read the data as train did: its seeded split, its --length
+    from satori.data.dataset import load_dataset
+    from satori.interpret import select
+    from satori.schema import Metrics
+
+    assert not [k for k in Metrics.KEYS if k not in metrics]
+    trained = select.train_data(out)
+    assert (trained.split_seed, trained.fit_length) == (3, 36)
+    held_out = load_dataset(tmp_path / "s.fa", tmp_path / "labels.tsv", length=36, seed=3)
+    test = select.load_dataset(tmp_path / "s.fa", tmp_path / "labels.tsv", "test", 36, 1, trained)
+    assert test.ids == [held_out.ids[i] for i in held_out.indices("test").tolist()] and len(test.ids) == 6
 
 
 def test_fresh_run_refuses_an_existing_model(data, tmp_path, capsys):

@@ -3,7 +3,7 @@ import json
 from satori.cli.demo import main
 
 
-def test_demo_runs_the_whole_chain(tmp_path):
+def test_demo_runs_the_whole_chain(tmp_path, capsys):
     out = tmp_path / "run"
     status = main(["--outdir", str(out), "--n-seqs", "400", "--max-epochs", "1", "--no-report", "--threads", "1"])
     assert status == 0
@@ -15,6 +15,12 @@ def test_demo_runs_the_whole_chain(tmp_path):
         doc = json.loads((out / "evaluate" / db / "evaluation.json").read_text())
         assert doc["db_label"] == db
         assert 0.0 <= doc["recall"] <= 1.0
+    # each step's banner is logged under the demo's name, not the previous step's
+    banners = [line for line in capsys.readouterr().err.splitlines() if " === " in line]
+    assert [b.split(" === ")[1].split(" ")[0] for b in banners] == [
+        "simulate", "train", "filter-motifs", "interpret-raw", "evaluate", "filter-motifs", "interpret-raw",
+        "evaluate"]
+    assert all(" satori-demo INFO === " in b for b in banners), banners
 
 
 def test_demo_bad_preset_fails_cleanly(tmp_path, capsys):

@@ -75,6 +75,9 @@ def test_cli_writes_evaluation_json(tmp_path, capsys):
     assert status == 0
     doc = json.loads((tmp_path / "ev" / "evaluation.json").read_text())
     assert doc["db_label"] == "jaspar" and doc["n_tp"] == 2 and doc["methods"] == ["attn-raw"]
+    from satori.schema import Evaluation
+
+    assert not [k for k in Evaluation.KEYS if k not in doc]  # every key the report and summarize read
     assert (tmp_path / "ev" / "params.json").is_file()
 
 

@@ -19,7 +19,7 @@ def test_round_trip(tmp_path):
     [
         ("id\tsplit\ty\na\ttrain\t2\n", "must hold 0/1"),
         ("id\tsplit\ty\na\tbogus\t1\n", "split must be one of"),
-        ("name\tsplit\ty\na\ttrain\t1\n", "no 'id' column"),
+        ("name\tsplit\ty\na\ttrain\t1\n", r"not a labels table: missing column\(s\) id"),
         ("id\tsplit\ty\na\ttrain\t1\na\ttest\t0\n", "duplicate id"),
         ("id\tsplit\na\ttrain\n", "no label columns"),
         ("id\ty\na\t1\n", "no 'split' column"),

@@ -6,7 +6,6 @@ import http.server
 import itertools
 import json
 import threading
-import time
 
 import numpy as np
 import pandas as pd
@@ -161,6 +160,9 @@ def test_cli_end_to_end(tmp_path, capsys):
     assert m[["tf1", "tf2"]].values.tolist() == [["SP1", "NFYA"], ["Cebpb", "ATF4"]]
     s = json.loads((out / formats.PPI_SUMMARY_JSON).read_text())
     assert s["pairs_tested"] == 3 and s["pairs_matched"] == 2  # MAX-MYC has q 0.5
+    from satori.schema import PPISummary
+
+    assert not [k for k in PPISummary.KEYS if k not in s] and PPISummary.EXPECTED_FRACTION in s["chance"]
     assert s["tfs_not_in_database"] == ["GATA1"]
     assert s["database"]["sha256"] == hashlib.sha256(db.read_bytes()).hexdigest()
     assert s["chance"]["n_permutations"] == 100
@@ -197,6 +199,8 @@ def test_cli_bad_input(tmp_path, capsys):
 # --- download against a local server --------------------------------------------------
 
 BODY = (HEADER + "\n" + mitab_row("SP1", "NFYA", 0.9, 0) + "\n").encode()
+# /slow.txt answers only once this is set (at the fixture's teardown): a timeout, whatever the load
+_RELEASE_SLOW = threading.Event()
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -205,7 +209,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == "/slow.txt":
-            time.sleep(1.5)
+            _RELEASE_SLOW.wait(60)
         if self.path == "/missing.txt":
             self.send_error(404, "Not Found")
             return
@@ -223,12 +227,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def server():
+    _RELEASE_SLOW.clear()
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     srv.daemon_threads = True
     srv.block_on_close = False
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
+    _RELEASE_SLOW.set()
     srv.shutdown()
     srv.server_close()
 
@@ -261,8 +267,11 @@ def test_cli_download(server, tmp_path):
 ])
 def test_download_failures_leave_no_file(server, tmp_path, name, message):
     cache = tmp_path / "cache"
+    # the slow path never answers in time; the others answer at once, so their generous
+    # timeout keeps a loaded machine from turning them into timeouts
+    timeout = 0.3 if name == "slow.txt" else 30
     with pytest.raises(InputError, match=message) as exc:
-        download(f"{server}/{name}", cache, timeout=0.3, retries=2, backoff=0.0)
+        download(f"{server}/{name}", cache, timeout=timeout, retries=2, backoff=0.0)
     assert "--ppi FILE" in str(exc.value) and "\n" not in str(exc.value)
     assert not cache.exists() or list(cache.iterdir()) == []
 

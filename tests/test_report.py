@@ -239,7 +239,8 @@ def test_bad_option_combinations(tmp_path, capsys):
 # --- pieces -----------------------------------------------------------------------------
 
 def test_pair_parsing_and_canonical_method():
-    assert parse_pair(["tal1", "GATA1"]) == parse_pair("GATA1|TAL1") == parse_pair({"tf1": "Gata1", "tf2": "Tal1"})
+    assert parse_pair(["tal1", "GATA1"]) == parse_pair(["GATA1", "TAL1"]) == "GATA1|TAL1"
+    assert parse_pair("GATA1|TAL1") is None and parse_pair(["GATA1"]) is None  # only evaluation.json's form
     assert pair_key("A::B", "c") == "A::B|C"
     assert [canonical_method(x) for x in ("attn-raw", "interpret_attr", "DFIM", "attention", "", "other")] == \
         ["raw", "attr", "dfim", "raw", "unknown", "other"]

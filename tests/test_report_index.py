@@ -13,6 +13,7 @@ from satori import formats
 from satori.cli.report import main
 from satori.report.build import build_report
 from satori.report.index import MQC_AUC, MQC_TABLE, mqc_table, summary_table
+from satori.schema import Metrics
 
 from test_report import external_refs
 
@@ -27,7 +28,7 @@ def _set_eval(run, db, precision, recall):
 def _set_auc(run, auc):
     path = run / "train" / formats.METRICS_JSON
     obj = json.loads(path.read_text())
-    obj["mean_auroc"] = auc
+    obj[Metrics.MEAN_AUC_ROC] = auc
     path.write_text(json.dumps(obj))
 
 

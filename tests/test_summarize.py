@@ -9,7 +9,8 @@ import pytest
 from satori import formats
 from satori.cli.summarize import main
 from satori.errors import InputError
-from satori.summarize import as_count, as_number, find_value, flatten, read_manifest, summarize
+from satori.schema import Evaluation as E, Metrics
+from satori.summarize import read_manifest, summarize
 
 
 def _write_json(path, doc):
@@ -27,16 +28,17 @@ def _manifest(tmp_path, rows, columns=("id", "dataset", "entropy_lambda", "db", 
 
 @pytest.fixture
 def run_dir(tmp_path):
-    """Two configurations sharing one model, evaluations in two JSON layouts."""
-    _write_json(tmp_path / "models/m0/metrics.json", {"test_auc": 0.91, "best_valid_auc": 0.9})
+    """Two configurations sharing one model; the second evaluation has no f1."""
+    _write_json(tmp_path / "models/m0/metrics.json", {Metrics.MEAN_AUC_ROC: 0.91, "best_valid_auc": 0.9})
     _write_json(
         tmp_path / "evaluations/a/evaluation.json",
-        {"precision": 0.5, "recall": 0.25, "f1": 1 / 3, "tp": [["A", "B"]], "fp": [["A", "C"]], "fn": [["D", "E"], ["F", "G"], ["H", "I"]]},
+        {E.PRECISION: 0.5, E.RECALL: 0.25, E.F1: 1 / 3, E.N_TP: 1, E.N_FP: 1, E.N_FN: 3, E.TP: [["A", "B"]],
+         E.FP: [["A", "C"]], E.FN: [["D", "E"], ["F", "G"], ["H", "I"]]},
     )
-    # nested numbers, counts as integers, no f1 (computed from P and R)
+    # no f1 (computed from P and R)
     _write_json(
         tmp_path / "evaluations/b/evaluation.json",
-        {"db_label": "simulation", "metrics": {"precision": 1.0, "recall": 0.5, "n_tp": 2, "n_fp": 0, "n_fn": 2}},
+        {E.DB_LABEL: "simulation", E.PRECISION: 1.0, E.RECALL: 0.5, E.N_TP: 2, E.N_FP: 0, E.N_FN: 2},
     )
     rows = [
         dict(id="a", dataset="data-40", entropy_lambda="0", db="jaspar", method="raw",
@@ -55,7 +57,7 @@ def test_summary_values(run_dir):
     assert a["id"] == "a" and a["db"] == "jaspar"
     assert a["auc"] == pytest.approx(0.91)
     assert (a["precision"], a["recall"], a["f1"]) == pytest.approx((0.5, 0.25, 1 / 3))
-    assert (a["tp"], a["fp"], a["fn"]) == (1, 1, 3)  # lists counted
+    assert (a["tp"], a["fp"], a["fn"]) == (1, 1, 3)
     assert b["f1"] == pytest.approx(2 * 1.0 * 0.5 / 1.5)  # computed
     assert (b["tp"], b["fp"], b["fn"]) == (2, 0, 2)
 
@@ -98,23 +100,15 @@ def test_reads_the_files_of_train_and_evaluate(tmp_path):
     assert (row["tp"], row["fp"], row["fn"]) == (1, 2, 3)
 
 
-@pytest.mark.parametrize(
-    "doc, names, expected",
-    [
-        ({"auc": 0.7, "test": {"auc": 0.8}}, ("auc",), 0.7),  # least nested wins
-        ({"test": {"auc": 0.8}}, ("test_auc", "auc"), 0.8),
-        ({"test_auc": [0.6, 0.8, float("nan")]}, ("test_auc",), 0.7),  # per-label list -> mean
-        ({"test_auc": {"mean": 0.65, "l1": 0.1}}, ("test_auc",), 0.65),
-        ({"test_auc": {"l1": 0.5, "l2": 0.7}}, ("test_auc",), 0.6),
-    ],
-)
-def test_lookup(doc, names, expected):
-    assert as_number(find_value(flatten(doc), names)) == pytest.approx(expected)
-
-
-def test_counts():
-    assert as_count(3) == 3 and as_count([1, 2]) == 2 and as_count(2.0) == 2
-    assert as_count("x") is None and as_count(True) is None and as_count(None) is None
+def test_keys_are_the_schema_ones_only(tmp_path, caplog):
+    """Values are read by the one key their writer uses: other names are not guessed."""
+    _write_json(tmp_path / "m.json", {"test_auc": 0.9, "auc": 0.8, "nested": {Metrics.MEAN_AUC_ROC: 0.7}})
+    _write_json(tmp_path / "e.json", {E.PRECISION: 0.5, E.RECALL: 0.5, "tp": [["A", "B"]]})
+    manifest = _manifest(tmp_path, [dict(id="x", evaluation="e.json", metrics="m.json")],
+                         columns=("id", "evaluation", "metrics"))
+    row = summarize(read_manifest(manifest), tmp_path).iloc[0]
+    assert math.isnan(row["auc"]) and Metrics.MEAN_AUC_ROC in caplog.text
+    assert pd.isna(row["tp"])  # a pair list is not a count
 
 
 @pytest.mark.parametrize(

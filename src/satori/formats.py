@@ -1,4 +1,4 @@
-"""File names and column names of the formats between steps (DESIGN.md), in one place.
+"""File names and column names of the formats between steps (README: File formats), in one place.
 
 Every reader and writer imports its names from here, so a column is renamed once.
 """

@@ -6,9 +6,9 @@ model). ``summarize`` reads a *manifest* naming those files and returns one row 
 configuration: its descriptor columns, the model's test AUC, and precision, recall, F1 and
 the true/false positive/negative counts of the recovered TF pairs.
 
-The JSON readers look values up by their key name anywhere in the document (``precision``
-or ``metrics.precision`` both work) so that the table does not break when a step nests its
-numbers differently; a missing precision or recall is an error, a missing AUC is a warning.
+The JSON files are read by the keys ``satori.schema`` declares (``Metrics``,
+``Evaluation``), the ones satori-train and satori-evaluate write; a missing precision or
+recall is an error, a missing AUC is a warning.
 """
 
 import json
@@ -16,90 +16,32 @@ import logging
 import math
 import os
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Union
 
 import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
-from satori.tables import read_tsv
+from satori.schema import Evaluation as E, Metrics
+from satori.tsv import read_tsv
 
 log = logging.getLogger("satori")
 
 PathLike = Union[str, os.PathLike]
 
-# Key names tried in order (the last component of a flattened key, lower case). satori-train
-# writes the test AUC as ``mean_auc_roc`` (and per label under ``auc_roc``); satori-evaluate
-# writes ``precision``, ``recall``, ``f1``, ``n_tp``/``n_fp``/``n_fn`` and the pair lists
-# ``tp``/``fp``/``fn``. The other names keep older or hand-made files readable.
-AUC_KEYS = ("mean_auc_roc", "test_auc_roc", "test_auc", "auc_roc", "test_roc_auc", "roc_auc",
-            "test_auroc", "auroc", "mean_auc", "auc")
-PRECISION_KEYS = ("precision",)
-RECALL_KEYS = ("recall",)
-F1_KEYS = ("f1", "f1_score", "f_1")
-TP_KEYS = ("n_tp", "tp", "n_true_positives", "true_positives", "found")
-FP_KEYS = ("n_fp", "fp", "n_false_positives", "false_positives", "spurious")
-FN_KEYS = ("n_fn", "fn", "n_false_negatives", "false_negatives", "missed")
 
-
-def flatten(doc, prefix: str = "") -> Dict[str, object]:
-    """Flatten nested dicts into ``{"a.b.c": value}`` with lower-case keys (lists kept as values)."""
-    out: Dict[str, object] = {}
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            name = f"{prefix}.{key}".lower() if prefix else str(key).lower()
-            if isinstance(value, dict):
-                out.update(flatten(value, name))
-            out[name] = value
-    return out
-
-
-def find_value(flat: Dict[str, object], names: Sequence[str]):
-    """The value of the first of ``names`` found as a key's last component.
-
-    Among keys with the same name, the least nested wins (``test_auc`` before
-    ``per_label.x.test_auc``). Returns None when no key matches.
-    """
-    for name in names:
-        hits = [k for k in flat if k.split(".")[-1] == name]
-        if hits:
-            return flat[min(hits, key=lambda k: (k.count("."), k))]
-    return None
-
-
-def as_number(value) -> float:
-    """A JSON value as one float: numbers as they are; lists and dicts of numbers by their mean.
-
-    A dict with a ``mean``/``macro``/``average`` entry gives that entry. NaN when nothing
-    numeric is there.
-    """
-    if isinstance(value, bool):
+def _number(value) -> float:
+    """A JSON number as float; NaN for anything else (null, text, booleans)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return float("nan")
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, dict):
-        for key in ("mean", "macro", "average", "avg"):
-            if key in value:
-                return as_number(value[key])
-        value = list(value.values())
-    if isinstance(value, list):
-        nums = [float(v) for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        nums = [v for v in nums if not math.isnan(v)]
-        return sum(nums) / len(nums) if nums else float("nan")
-    return float("nan")
+    return float(value)
 
 
-def as_count(value) -> Optional[int]:
-    """A count: an integer as it is, a list (e.g. of TF pairs) by its length; None otherwise."""
-    if isinstance(value, bool):
+def _count(value) -> Optional[int]:
+    """A JSON integer count; None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return len(value)
-    return None
+    return value
 
 
 def read_json(path: Path, what: str) -> dict:
@@ -117,37 +59,35 @@ def read_json(path: Path, what: str) -> dict:
 
 def evaluation_row(path: Path) -> Dict[str, object]:
     """Precision, recall, F1 and TP/FP/FN counts of one ``evaluation.json``."""
-    flat = flatten(read_json(path, "evaluation file"))
-    precision = as_number(find_value(flat, PRECISION_KEYS))
-    recall = as_number(find_value(flat, RECALL_KEYS))
+    doc = read_json(path, "evaluation file")
+    precision, recall = _number(doc.get(E.PRECISION)), _number(doc.get(E.RECALL))
     if math.isnan(precision) or math.isnan(recall):
-        raise InputError(f"{path}: evaluation file has no numeric 'precision' and 'recall'")
-    f1 = as_number(find_value(flat, F1_KEYS))
+        raise InputError(f"{path}: evaluation file has no numeric '{E.PRECISION}' and '{E.RECALL}'")
+    f1 = _number(doc.get(E.F1))
     if math.isnan(f1):
         f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
     return {
         "precision": precision,
         "recall": recall,
         "f1": f1,
-        "tp": as_count(find_value(flat, TP_KEYS)),
-        "fp": as_count(find_value(flat, FP_KEYS)),
-        "fn": as_count(find_value(flat, FN_KEYS)),
+        "tp": _count(doc.get(E.N_TP)),
+        "fp": _count(doc.get(E.N_FP)),
+        "fn": _count(doc.get(E.N_FN)),
     }
 
 
 def model_auc(path: Path) -> float:
-    """The test AUC recorded in a model's ``metrics.json`` (NaN, with a warning, if absent)."""
-    flat = flatten(read_json(path, "model metrics file"))
-    auc = as_number(find_value(flat, AUC_KEYS))
+    """The mean test AUC-ROC in a model's ``metrics.json`` (NaN, with a warning, if absent)."""
+    auc = _number(read_json(path, "model metrics file").get(Metrics.MEAN_AUC_ROC))
     if math.isnan(auc):
-        log.warning("%s: no test AUC found (looked for %s)", path, ", ".join(AUC_KEYS))
+        log.warning("%s: no numeric '%s' (the mean test AUC-ROC satori-train writes)", path, Metrics.MEAN_AUC_ROC)
     return auc
 
 
 def read_manifest(path: PathLike) -> pd.DataFrame:
     """Read and validate a manifest TSV (see the module docstring); all columns as strings."""
     path = Path(path)
-    df = read_tsv(path, "--manifest", required=(formats.RUNS_ID, formats.RUNS_EVALUATION))
+    df = read_tsv(path, "manifest", required=(formats.RUNS_ID, formats.RUNS_EVALUATION), flag="--manifest")
     if df.empty:
         raise InputError(f"{path}: manifest has no rows")
     clash = [c for c in formats.BENCHMARK_METRIC_COLUMNS if c in df.columns]

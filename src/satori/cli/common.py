@@ -6,7 +6,10 @@ Each tool declares its options as a dataclass (argparse-dataclass) and calls
 - ``--help`` with every default shown, ``--version`` (one line: ``satori-<step> X.Y.Z``);
 - logging to stderr (``--log-level``), results to files;
 - ``--seed`` (seeds Python, NumPy and torch) and ``--threads`` (torch intra-op threads),
-  applied before the step runs, when the options have them;
+  applied before the step runs, when the options have them (``CommonOptions``; a tool
+  with nothing to seed or thread subclasses ``LogOptions`` instead);
+- the output and model paths checked before any work (``check_paths``): ``--outdir``
+  must be a directory or creatable as one, ``--model`` an existing directory;
 - ``resolve_device`` for ``--device auto|cpu|cuda[:N]|mps``;
 - bad input (``InputError``) reported as one line ``satori-<step>: error: ...`` on
   stderr with exit status 2 and no traceback.
@@ -46,8 +49,17 @@ def opt(default=MISSING, help: str = "", **metadata):
 
 
 @dataclass(kw_only=True)
+class LogOptions:
+    """The option every tool has (``--log-level``): the base of tools with nothing random
+    and no torch work, which therefore offer no ``--seed``/``--threads``."""
+
+    log_level: str = opt("INFO", "logging level on stderr", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+@dataclass(kw_only=True)
 class CommonOptions:
-    """Options every tool has; tools inherit from it (``@dataclass(kw_only=True)``)."""
+    """Options of every tool that draws random numbers or runs torch; tools inherit from it
+    (``@dataclass(kw_only=True)``)."""
 
     seed: int = opt(0, "random seed (Python, NumPy, torch); same seed, same outputs")
     threads: int = opt(0, "CPU threads for torch (0 = torch's default)")
@@ -76,16 +88,77 @@ def build_parser(prog: str, options: Type[T], description: str = "") -> Argument
         elif f.default_factory is not MISSING:  # type: ignore[misc]
             defaults[f.name] = f.default_factory()  # type: ignore[misc]
     for action in parser._actions:
-        if action.dest in defaults and action.help is not None and "%(default)" not in action.help:
-            d = defaults[action.dest]
-            if isinstance(d, bool):
-                continue
-            shown = "none" if d is None else d
-            action.help = f"{action.help} (default: {shown})".replace("%", "%%")
-        elif action.dest in defaults and action.help is None:
-            action.help = f"(default: {defaults[action.dest]})"
+        if action.dest not in defaults:
+            continue
+        d = defaults[action.dest]
+        text = action.help or ""
+        # a help text that states its own default ("(default: bundled JASPAR)") keeps it;
+        # flags (bool) and empty defaults ("" = not given, [] = none) show none
+        if "default:" in text.lower() or "%(default)" in text or isinstance(d, bool) or d == "" or d == []:
+            action.help = text.replace("%", "%%") if "%(default)" not in text else text
+            continue
+        shown = "none" if d is None else d
+        action.help = (f"{text} (default: {shown})" if text else f"(default: {shown})").replace("%", "%%")
     parser.add_argument("--version", action="version", version=f"{prog} {__version__}")
     return parser
+
+
+def check_outdir(path, flag: str = "--outdir") -> None:
+    """Raise ``InputError`` unless ``path`` is a directory or can be created as one.
+
+    Checked before any work, so a run that would fail at its end on an output path
+    that is a file (or lies under a file, or in a read-only place) fails at once.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if path.exists():
+        if not path.is_dir():
+            raise InputError(f"{flag} {path}: exists and is not a directory")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise InputError(f"{flag} {path}: directory is not writable")
+        return
+    parent = path.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputError(f"{flag} {path}: cannot be created ({parent} is not a directory)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{flag} {path}: cannot be created ({parent} is not writable)")
+
+
+def check_model_dir(path, flag: str = "--model") -> None:
+    """Raise ``InputError`` unless ``path`` is an existing directory (what is in it, the
+    model loader checks)."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{flag} {path}: does not exist")
+    if not path.is_dir():
+        raise InputError(f"{flag} {path}: is not a directory (a model directory holds config.json and model.pt)")
+
+
+def check_paths(opts) -> None:
+    """The path checks every tool gets before its work starts: ``--outdir`` (when given)
+    is or can become a directory, ``--model`` (when the tool has it) is a directory."""
+    outdir = getattr(opts, "outdir", None)
+    if outdir:
+        check_outdir(outdir)
+    model = getattr(opts, "model", None)
+    if model:
+        check_model_dir(model)
+
+
+def setup_logging(prog: str, level: str = "INFO") -> None:
+    """Log to stderr as ``HH:MM:SS <prog> LEVEL message`` (replacing earlier handlers)."""
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format=f"%(asctime)s {prog} %(levelname)s %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+        force=True,
+    )
 
 
 def seed_everything(seed: int) -> None:
@@ -138,20 +211,15 @@ def run_cli(
 ) -> int:
     """Parse ``argv`` into ``options``, set up logging/seed/threads, call ``run(opts)``.
 
-    Returns the exit status: ``run``'s return value (None = 0), 2 for ``InputError``
+    ``check_paths`` runs first, so a bad ``--outdir``/``--model`` is reported before any
+    work. Returns the exit status: ``run``'s return value (None = 0), 2 for ``InputError``
     (one line on stderr, no traceback), 130 on Ctrl-C.
     """
     parser = build_parser(prog, options, description)
     opts = parser.parse_args(list(argv) if argv is not None else None)
-    level = getattr(opts, "log_level", "INFO")
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format=f"%(asctime)s {prog} %(levelname)s %(message)s",
-        datefmt="%H:%M:%S",
-        stream=sys.stderr,
-        force=True,
-    )
+    setup_logging(prog, getattr(opts, "log_level", "INFO"))
     try:
+        check_paths(opts)
         if hasattr(opts, "threads") and opts.threads and opts.threads > 0:
             import torch
 

@@ -8,7 +8,7 @@ whole); same-TF pairs are ignored. Predicted = q < --q-threshold.
 Output in --outdir: evaluation.json (precision, recall, F1, the TP/FP/FN pair lists,
 the precision-recall curve over every q of the table, average precision, the
 settings and --db-label: free text naming the motif database the filters were
-annotated with, e.g. "jaspar" for the full JASPAR collection or "simulation" for the
+annotated with, e.g. "jaspar" for JASPAR2024 CORE vertebrates or "simulation" for the
 simulation's own motifs.meme — report both side by side), and params.json.
 """
 
@@ -17,14 +17,15 @@ from dataclasses import dataclass
 
 from satori import __version__, formats
 from satori.atomic import staged_outdir
-from satori.cli.common import CommonOptions, log, opt, params_json, run_cli
+from satori.cli.common import LogOptions, log, opt, params_json, run_cli
 from satori.evaluate import evaluate, read_predictions, read_truth
+from satori.schema import Evaluation, missing_keys
 
 PROG = "satori-evaluate"
 
 
 @dataclass(kw_only=True)
-class Options(CommonOptions):
+class Options(LogOptions):
     interactions: str = opt(help="tf_interactions.tsv to evaluate")
     truth: str = opt(help="the simulation's pairs.tsv (tf1, tf2, motif1, motif2)")
     outdir: str = opt(help="output directory")
@@ -37,11 +38,14 @@ def run(opts: Options) -> int:
     predictions = read_predictions(opts.interactions)
     result = evaluate(predictions, truth, opts.q_threshold)
     doc = {
-        "tool": PROG, "satori_version": __version__, "db_label": opts.db_label,
-        "methods": predictions.attrs.get("methods", []),
-        "interactions": str(opts.interactions), "truth": str(opts.truth),
+        "tool": PROG, "satori_version": __version__, Evaluation.DB_LABEL: opts.db_label,
+        Evaluation.METHODS: predictions.attrs.get("methods", []),
+        Evaluation.INTERACTIONS: str(opts.interactions), "truth": str(opts.truth),
         **result,
     }
+    gone = missing_keys(doc, Evaluation.KEYS)
+    if gone:  # the readers (satori-report, satori-summarize) look these up by name
+        raise RuntimeError(f"evaluation.json would lack {', '.join(gone)} (see satori.schema.Evaluation)")
     log.info("precision %.3f recall %.3f F1 %.3f (TP %d, FP %d, FN %d at q < %g)", result["precision"],
              result["recall"], result["f1"], result["n_tp"], result["n_fp"], result["n_fn"], opts.q_threshold)
     with staged_outdir(opts.outdir) as stage:

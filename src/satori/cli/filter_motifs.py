@@ -38,7 +38,8 @@ from satori.tsv import format_tsv
 class Options(CommonOptions, DeviceOptions):
     model: str = opt(help="model directory (config.json + model.pt)")
     fasta: str = opt(help="sequences (FASTA, plain or gzip)")
-    labels: str = opt(help="labels.tsv (id, split, one 0/1 column per label)")
+    labels: str = opt(help="labels.tsv (id, split, one 0/1 column per label); without split: the seeded "
+                               "split satori-train drew for --model")
     outdir: str = opt(help="output directory")
     motif_db: Optional[str] = opt(None, "motif database file (MEME, .jaspar or .pfm); default: the bundled JASPAR")
     jaspar_release: str = opt(jaspar.DEFAULT_RELEASE, "bundled JASPAR release (when no --motif-db)")
@@ -106,7 +107,8 @@ def run(opts: Options) -> int:
     log.info("motif database: %s (%d motifs)", db_label, len(targets))
     model = models.load(opts.model, device)
     config = model.config
-    data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels)
+    data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels,
+                               select.train_data(opts.model))
 
     verbose = opts.log_level == "DEBUG"
     logits, conv_max, _ = select.scan(model, data.X, opts.batch_size, device, verbose=verbose)

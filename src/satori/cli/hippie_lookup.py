@@ -22,6 +22,7 @@ from satori.atomic import staged_outdir
 from satori.cli.common import CommonOptions, opt, options_dict, run_cli
 from satori.errors import InputError
 from satori.ppi.download import HIPPIE_URL
+from satori.schema import PPISummary
 
 log = logging.getLogger("satori")
 
@@ -90,13 +91,13 @@ def run(opts: Options) -> int:
         "q_threshold": opts.q_threshold,
         "min_score": opts.min_score,
         "pairs_in_table": int(len(table)),
-        "pairs_tested": n_pairs,
+        PPISummary.PAIRS_TESTED: n_pairs,
         "pairs_with_both_tfs_in_database": both_in_db,
-        "pairs_matched": n_matched,
+        PPISummary.PAIRS_MATCHED: n_matched,
         "matched_fraction": (n_matched / n_pairs) if n_pairs else None,
         "tfs": len(info["tfs"]),
         "tfs_not_in_database": [t for t, ok in zip(info["tfs"], in_db) if not ok],
-        "chance": chance,
+        PPISummary.CHANCE: chance,
         "matching": "case-insensitive gene symbols; A::B matches through either member; (var.N) suffixes dropped; "
                     "self-interactions of one gene do not count",
     }

@@ -26,7 +26,8 @@ from satori.tsv import format_tsv
 class InterpretOptions(CommonOptions, DeviceOptions):
     model: str = opt(help="model directory (config.json + model.pt)")
     fasta: str = opt(help="sequences (FASTA, plain or gzip)")
-    labels: str = opt(help="labels.tsv (id, split, one 0/1 column per label)")
+    labels: str = opt(help="labels.tsv (id, split, one 0/1 column per label); without split: the seeded "
+                               "split satori-train drew for --model")
     filter_motifs: str = opt(help="filter_motifs.tsv of this model (from satori-filter-motifs)")
     outdir: str = opt(help="output directory")
     split: str = opt("test", "which sequences of --labels to interpret: test, valid, train or all",
@@ -75,7 +76,8 @@ def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str, map_
     filter_motifs = read_filter_motifs(opts.filter_motifs)
     model = models.load(opts.model, device)
     config = model.config
-    data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels)
+    data = select.load_dataset(opts.fasta, opts.labels, opts.split, config.length, config.n_labels,
+                               select.train_data(opts.model))
     log.info("%d '%s' sequences of %d bp; model: %d filters, %d pooled positions",
              len(data.X), opts.split, config.length, config.n_filters, config.pooled_length)
     result = infer_interactions(model, data, filter_motifs, map_fn, method, settings, device, map_is_attention,

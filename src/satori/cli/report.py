@@ -25,7 +25,9 @@ test ROC/PR curves score up to 20 000 test sequences.
 from dataclasses import dataclass
 from typing import List, Optional
 
-from satori.cli.common import CommonOptions, DeviceOptions, opt, options_dict, resolve_device, run_cli
+from satori.cli.common import (
+    CommonOptions, DeviceOptions, check_outdir, opt, options_dict, resolve_device, run_cli,
+)
 from satori.errors import InputError
 
 
@@ -52,6 +54,10 @@ def run(opts: Options) -> int:
         return 0
     if not opts.run:
         raise InputError("give --run DIR (one run's report) or --index DIR ... (a summary page)")
+    if not opts.outdir:  # run_cli checked a given --outdir; this is its default
+        from pathlib import Path
+
+        check_outdir(Path(opts.run) / "report", "--outdir (default RUN/report)")
     device = resolve_device(opts.device)
     from satori.report.build import build_report
 

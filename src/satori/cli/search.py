@@ -190,8 +190,6 @@ def _check(opts: Options) -> None:
         if opts.motif_db and not Path(opts.motif_db).is_file():
             raise InputError(f"--motif-db {opts.motif_db}: file not found")
     outdir = Path(opts.outdir)
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"--outdir {opts.outdir}: exists and is not a directory")
     stale = [name for name in OUTPUTS if (outdir / name).exists()]
     if stale and not opts.overwrite:
         raise InputError(f"--outdir {opts.outdir}: already holds {', '.join(stale)}; use --overwrite or another directory")

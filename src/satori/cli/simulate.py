@@ -39,7 +39,7 @@ from satori.simulate.sample import parse_background
 
 log = logging.getLogger("satori")
 
-_PRESET = "(none = the preset's value)"
+_PRESET = "(default: the preset's value)"
 
 
 @dataclass(kw_only=True)

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from satori import __version__, formats
 from satori.atomic import staged_outdir
-from satori.cli.common import CommonOptions, log, options_dict, opt, run_cli
+from satori.cli.common import LogOptions, log, options_dict, opt, run_cli
 from satori.summarize import describe, format_summary, read_manifest, summarize
 
 PROG = "satori-summarize"
 
 
 @dataclass(kw_only=True)
-class Options(CommonOptions):
+class Options(LogOptions):
     manifest: str = opt(help="TSV, one row per configuration: id, evaluation, [metrics], descriptor columns")
     outdir: str = opt(help="output directory (benchmark_summary.tsv, params.json)")
 

@@ -29,11 +29,14 @@ import numpy as np
 
 from satori import __version__, formats
 from satori.atomic import staged_outdir, write_text
-from satori.cli.common import CommonOptions, DeviceOptions, opt, options_dict, resolve_device, run_cli
+from satori.cli.common import (
+    CommonOptions, DeviceOptions, check_outdir, opt, options_dict, resolve_device, run_cli,
+)
 from satori.data.dataset import load_dataset
 from satori.errors import InputError
 from satori.models import ARCHITECTURES, ModelConfig, build, preloaded, save
 from satori.motifs import jaspar
+from satori.schema import Metrics
 from satori.train import (
     TrainSettings, check_resumable, evaluate, fit, load_checkpoint, resolve_amp, write_history,
 )
@@ -63,7 +66,7 @@ class ModelOptions:
     head_dim: int = opt(ModelConfig.head_dim, "size d of each attention head")
     attn_dropout: float = opt(ModelConfig.attn_dropout, "dropout on the attention probabilities (after the entropy)")
     linear_units: int = opt(ModelConfig.linear_units, "units of the linear layer after attention")
-    # variants (issue 7)
+    # variants
     rnn: bool = opt(ModelConfig.rnn, "bidirectional LSTM between the conv block and attention (SATORI v1)")
     rnn_hidden: int = opt(ModelConfig.rnn_hidden, "LSTM units per direction with --rnn (0 = ceil(F / 2))")
     positional_encoding: bool = opt(ModelConfig.positional_encoding,
@@ -207,8 +210,7 @@ def run(opts: Options) -> int:
     if resume_dir is not None and outdir.resolve() != resume_dir.resolve():
         raise InputError(f"--outdir {outdir}: a resumed run continues in its own directory; omit --outdir or "
                          f"give --resume's directory {resume_dir}")
-    if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"--outdir {outdir}: exists and is not a directory")
+    check_outdir(outdir)  # run_cli checked --outdir; this covers --resume's directory too
     device = resolve_device(opts.device)
     settings = TrainSettings(
         entropy_lambda=opts.entropy_lambda, max_epochs=opts.max_epochs, patience=opts.patience,
@@ -263,10 +265,10 @@ def run(opts: Options) -> int:
         "satori_version": __version__,
         "task": "multi-label" if data.multilabel else "binary",
         "labels": data.label_names,
-        "auc_roc": m["auc_roc"],
-        "auprc": m["auprc"],
-        "mean_auc_roc": m["mean_auc_roc"],
-        "mean_auprc": m["mean_auprc"],
+        Metrics.AUC_ROC: m["auc_roc"],
+        Metrics.AUPRC: m["auprc"],
+        Metrics.MEAN_AUC_ROC: m["mean_auc_roc"],
+        Metrics.MEAN_AUPRC: m["mean_auprc"],
         "skipped_labels": m["skipped"],
         "test_loss": _finite(test["loss"]),
         "test_entropy": _finite(test["entropy"]),
@@ -277,7 +279,10 @@ def run(opts: Options) -> int:
         "stopped_early": result.stopped_early,
         "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None,
         "n": sizes,
-        "split_generated": data.split_generated,
+        Metrics.SPLIT_GENERATED: data.split_generated,
+        # the interpreters read the data as train did: the same split, the same --length
+        Metrics.SPLIT_SEED: opts.seed if data.split_generated else None,
+        Metrics.FIT_LENGTH: opts.length,
         "settings": dict(settings.__dict__, device=str(device)),
     }
     params = dict(options_dict(opts), satori_version=__version__,

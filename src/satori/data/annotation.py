@@ -16,7 +16,7 @@ import pandas as pd
 
 from satori.data.regions import bioframe_quiet
 from satori.errors import InputError
-from satori.tables import read_maybe_gzip
+from satori.tsv import read_maybe_gzip
 
 log = logging.getLogger("satori")
 

@@ -7,7 +7,10 @@ Python dataset.
 
 When ``labels.tsv`` has no ``split`` column the sequences are split 80/10/10 at random
 by ``assign_splits(n, seed)``; the same ids in the same order with the same seed give
-the same split, so a later step can rebuild it.
+the same split, so a later step can rebuild it: satori-train records its seed in
+``metrics.json`` (``split_seed``) and the interpreters read the same ``labels.tsv``
+through this same loader with that seed, so the "test" split they interpret is the one
+train held out.
 """
 
 import hashlib
@@ -30,6 +33,8 @@ PathLike = Union[str, os.PathLike]
 log = logging.getLogger("satori")
 
 SPLIT_FRACTIONS = (0.8, 0.1, 0.1)
+#: what an interpreter's --split may name: one split, or every sequence
+SPLIT_CHOICES = ("test", "valid", "train", "all")
 
 
 @dataclass
@@ -121,9 +126,11 @@ def load_dataset(
     fasta: PathLike,
     labels: PathLike,
     length: Optional[int] = None,
-    seed: int = 0,
+    seed: Optional[int] = 0,
+    split: Optional[str] = None,
+    expect_length: Optional[int] = None,
 ) -> Dataset:
-    """Read FASTA + ``labels.tsv`` into a ``Dataset``.
+    """Read FASTA + ``labels.tsv`` into a ``Dataset`` (training and the interpreters alike).
 
     Parameters
     ----------
@@ -135,18 +142,30 @@ def load_dataset(
     length: int or None
         If given, every sequence is centre-cropped or padded with N to this length;
         otherwise all sequences must already have the same length.
-    seed: int
-        Seed of the 80/10/10 split drawn when ``labels.tsv`` has no split column.
+    seed: int or None
+        Seed of the 80/10/10 split drawn when ``labels.tsv`` has no split column
+        (None: such a table is an error unless ``split`` is ``"all"``).
+    split: str or None
+        None (training): keep every sequence; each of train/valid/test must be
+        non-empty. ``"train"``, ``"valid"`` or ``"test"``: keep only that split's
+        sequences (it must be non-empty; the others may be). ``"all"``: keep every
+        sequence, whatever the splits.
+    expect_length: int or None
+        The length a model expects: every sequence must have it (an interpreter's
+        check that the sequences fit the model; not combined with ``length``).
 
     Raises
     ------
     InputError
         Unreadable files, ids that differ between the two files, labels other than
-        0/1, sequences of different lengths without ``length``, an empty split.
+        0/1, sequences of different lengths without ``length`` (or not of
+        ``expect_length``), an empty split.
     """
     fasta, labels = Path(fasta), Path(labels)
     if length is not None and length < 1:
         raise InputError(f"--length must be a positive number of bases (got {length})")
+    if split is not None and split not in SPLIT_CHOICES:
+        raise InputError(f"--split {split}: expected one of {', '.join(SPLIT_CHOICES)}")
     table = read_labels(labels, require_split=False)
     fa_ids, seqs = read_fasta(fasta)
 
@@ -164,7 +183,14 @@ def load_dataset(
     by_id = dict(zip(fa_ids, seqs))
     seqs = [by_id[i] for i in label_ids]
     lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    if length is None:
+    if expect_length is not None:
+        bad = np.flatnonzero(lengths != expect_length)
+        if len(bad):
+            raise InputError(
+                f"{fasta}: sequences have length {lengths[bad[0]]} (e.g. '{label_ids[bad[0]]}') but the model in "
+                f"--model expects {expect_length} bp (use sequences of the length the model was trained on)"
+            )
+    elif length is None:
         if lengths.min() != lengths.max():
             short = label_ids[int(lengths.argmin())]
             raise InputError(
@@ -175,27 +201,39 @@ def load_dataset(
         seqs = center_fit(seqs, length)
 
     names = label_columns(table)
-    y = torch.from_numpy(np.array(table[names].to_numpy(dtype=np.uint8), copy=True))
+    y = table[names].to_numpy(dtype=np.uint8)
     if formats.LABELS_SPLIT in table.columns:
-        split = table[formats.LABELS_SPLIT].to_numpy(dtype=str)
+        splits = table[formats.LABELS_SPLIT].to_numpy(dtype=str)
         generated = False
-    else:
-        split = assign_splits(len(label_ids), seed)
-        generated = True
-    sizes = {s: int((split == s).sum()) for s in formats.SPLITS}
-    empty = [s for s in formats.SPLITS if sizes[s] == 0]
-    if empty:
-        where = "the seeded 80/10/10 split" if generated else f"{labels}"
+    elif seed is None and split != "all":
         raise InputError(
-            f"{where}: split '{empty[0]}' is empty (train {sizes['train']}, valid {sizes['valid']}, "
-            f"test {sizes['test']}); every split needs at least one sequence"
+            f"{labels}: no '{formats.LABELS_SPLIT}' column, and the seed of the split the model was trained "
+            f"with is not known (add a split column, or use --split all)"
         )
-    if generated:
+    else:
+        splits = assign_splits(len(label_ids), 0 if seed is None else seed)
+        generated = True
+    sizes = {s: int((splits == s).sum()) for s in formats.SPLITS}
+    where = f"the seeded 80/10/10 split of {labels}" if generated else f"{labels}"
+    if split is None:
+        empty = [s for s in formats.SPLITS if sizes[s] == 0]
+        if empty:
+            raise InputError(
+                f"{where}: split '{empty[0]}' is empty (train {sizes['train']}, valid {sizes['valid']}, "
+                f"test {sizes['test']}); every split needs at least one sequence"
+            )
+    elif split != "all" and sizes[split] == 0:
+        raise InputError(f"{where}: no sequences in split '{split}' (use --split to choose another)")
+    if generated and seed is not None:  # (seed None: --split all, the split is not used)
         log.info(
             "%s has no '%s' column: split the %d sequences 80/10/10 at random with seed %d "
             "(train %d, valid %d, test %d)",
             labels, formats.LABELS_SPLIT, len(label_ids), seed, sizes["train"], sizes["valid"], sizes["test"],
         )
+    if split is not None and split != "all":  # one-hot only the rows kept
+        keep = np.flatnonzero(splits == split)
+        label_ids, seqs, y, splits = [label_ids[i] for i in keep], [seqs[i] for i in keep], y[keep], splits[keep]
 
     X = torch.from_numpy(one_hot(seqs))
-    return Dataset(ids=label_ids, X=X, y=y, label_names=names, split=split, split_generated=generated)
+    y = torch.from_numpy(np.array(y, copy=True))
+    return Dataset(ids=label_ids, X=X, y=y, label_names=names, split=splits, split_generated=generated)

@@ -11,7 +11,7 @@ import pandas as pd
 from satori import formats
 from satori.atomic import write_text
 from satori.errors import InputError
-from satori.tables import read_tsv
+from satori.tsv import read_tsv
 
 PathLike = Union[str, os.PathLike]
 
@@ -34,9 +34,7 @@ def read_labels(path: PathLike, require_split: bool = True) -> pd.DataFrame:
         uint8 0/1, in file order.
     """
     path = Path(path)
-    df = read_tsv(path, "labels")
-    if formats.LABELS_ID not in df.columns:
-        raise InputError(f"{path}: no '{formats.LABELS_ID}' column (header: {list(df.columns)[:6]})")
+    df = read_tsv(path, "labels table", (formats.LABELS_ID,))
     if df.empty:
         raise InputError(f"{path}: labels table has no rows")
     if df[formats.LABELS_ID].duplicated().any():

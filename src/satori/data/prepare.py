@@ -31,7 +31,7 @@ from satori.data.regions import (
     split_random, union_labels,
 )
 from satori.errors import InputError
-from satori.tables import read_tsv
+from satori.tsv import read_tsv
 
 log = logging.getLogger("satori")
 
@@ -71,7 +71,7 @@ def _check_sample_names(names: Sequence[str], where: str) -> None:
 
 def read_samplesheet(path: Path) -> PeakSet:
     """A CSV with columns ``sample,bed`` (bed paths relative to the sheet) -> PeakSet."""
-    sheet = read_tsv(path, "--peaks", sep=",")
+    sheet = read_tsv(path, "peak samplesheet", flag="--peaks", sep=",")
     sheet.columns = [c.strip().lower() for c in sheet.columns]
     missing = [c for c in formats.SAMPLESHEET_COLUMNS if c not in sheet.columns]
     if missing:
@@ -109,7 +109,7 @@ def read_activity(bed_path: Path, activity_path: Path) -> PeakSet:
     neither matches anything and the row counts agree — by position.
     """
     bed = read_bed(bed_path)
-    act = read_tsv(activity_path, "--activity")
+    act = read_tsv(activity_path, "activity table", flag="--activity")
     if act.shape[1] < 2 or act.empty:
         raise InputError(f"--activity {activity_path}: need an id column and at least one sample column, with rows")
     samples = [str(c).strip() for c in act.columns[1:]]

@@ -94,7 +94,7 @@ def hit_thresholds(model: torch.nn.Module, conv_max_fg: torch.Tensor, fraction: 
     """The hit thresholds every interpreter and filter-motifs use for ``model``.
 
     Trainable filters: ``fraction`` x each filter's maximum over the foreground
-    (``filter_thresholds``). Pre-loaded motif filters (TIANA-style, issue 7): half of each
+    (``filter_thresholds``). Pre-loaded motif filters (TIANA-style): half of each
     PSSM's maximum score, fixed by the motif (``preloaded_thresholds``), as the paper does.
 
     conv_max_fg: torch.Tensor, shape=(n_fg, F). Returns torch.Tensor, shape=(F,), float32.

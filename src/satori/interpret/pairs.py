@@ -1,6 +1,6 @@
 """Pair scoring: the per-sequence score of every pair of filters, from an interaction map.
 
-Definitions (DESIGN.md "Raw-attention interactions"):
+Definitions (the method's raw-attention interactions):
 
 - ``hit_mask`` (n, F, L') bool: filter f is present at pooled position j
   (``interpret.hits.pooled_hits``).

@@ -14,9 +14,11 @@ kept). ``satori-filter-motifs`` builds its PWMs from the same foreground with th
 same seed, so its sites are exactly the hits ``satori-interpret-raw`` sees.
 """
 
-from dataclasses import dataclass
+import json
 import logging
-from typing import Callable, List
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, List, Optional
 
 import numpy as np
 import torch
@@ -24,17 +26,16 @@ import torch.nn.functional as F
 
 from satori import formats
 from satori.batching import predict
-from satori.data.fasta import read_fasta
-from satori.data.labels import label_columns, read_labels
-from satori.data.onehot import one_hot
+from satori.data import dataset
 from satori.errors import InputError
 from satori.interpret.hits import capture_conv
 from satori.memory import release_free_memory
+from satori.schema import Metrics
 
 log = logging.getLogger("satori")
 
 BACKGROUNDS = ("auto", "negatives", "shuffle")
-SPLIT_CHOICES = ("test", "valid", "train", "all")
+SPLIT_CHOICES = dataset.SPLIT_CHOICES
 
 
 @dataclass
@@ -51,52 +52,70 @@ class Dataset:
     label_names: List[str]
 
 
-def load_dataset(fasta, labels, split: str, length: int, n_labels: int) -> Dataset:
+@dataclass
+class TrainData:
+    """How satori-train read its data (from the model's ``metrics.json``): the seed of
+    the split it drew (None: labels.tsv had a split column) and its --length (None: the
+    sequences had the model's length)."""
+
+    split_seed: Optional[int] = None
+    fit_length: Optional[int] = None
+
+
+def train_data(model_dir) -> TrainData:
+    """The ``TrainData`` recorded in ``model_dir/metrics.json`` (``satori.schema.Metrics``);
+    all None when the file or a key is missing."""
+    path = Path(model_dir) / formats.METRICS_JSON
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return TrainData()
+    if not isinstance(metrics, dict):
+        return TrainData()
+
+    def integer(key):
+        v = metrics.get(key)
+        return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+    return TrainData(split_seed=integer(Metrics.SPLIT_SEED), fit_length=integer(Metrics.FIT_LENGTH))
+
+
+def load_dataset(fasta, labels, split: str, length: int, n_labels: int,
+                 trained: Optional[TrainData] = None) -> Dataset:
     """Read ``--fasta`` and ``--labels``, keep ``split`` (or ``all``), check them against the model.
+
+    The reading is satori-train's (``data.dataset.load_dataset``) with the settings train
+    used (``trained``, from ``train_data``): the same checks, a ``labels.tsv`` without a
+    split column split 80/10/10 with train's seed (so "test" is the split train held
+    out), and sequences centre-fitted to the model's length when train was given --length.
 
     Parameters
     ----------
     fasta, labels: path
-        FASTA file and ``labels.tsv``; every id of the split must be in the FASTA.
+        FASTA file and ``labels.tsv`` (the same ids in both).
     split: str
         ``test``, ``valid``, ``train`` or ``all``.
     length: int
         Sequence length the model expects (``config.length``).
     n_labels: int
         Number of outputs of the model (``config.n_labels``).
+    trained: TrainData or None
+        How train read its data. None or no ``split_seed``: a ``labels.tsv`` without a
+        split column is an error unless ``split`` is ``all``; no ``fit_length``: every
+        sequence must have the model's length.
 
-    Raises ``InputError`` for missing ids, a length or label-count mismatch, or an
-    empty split.
+    Raises ``InputError`` for ids that differ between the files, a length or
+    label-count mismatch, or an empty split.
     """
-    if split not in SPLIT_CHOICES:
-        raise InputError(f"--split {split}: expected one of {', '.join(SPLIT_CHOICES)}")
-
-    table = read_labels(labels, require_split=split != "all")
-    names = label_columns(table)
-    if len(names) != n_labels:
+    trained = trained or TrainData()
+    fit = trained.fit_length is not None
+    data = dataset.load_dataset(fasta, labels, length=length if fit else None, seed=trained.split_seed, split=split,
+                                expect_length=None if fit else length)
+    if data.n_labels != n_labels:
         raise InputError(
-            f"{labels}: {len(names)} label column(s) but the model in --model has {n_labels} output(s)"
+            f"{labels}: {data.n_labels} label column(s) but the model in --model has {n_labels} output(s)"
         )
-    if split != "all":
-        table = table[table[formats.LABELS_SPLIT] == split]
-        if table.empty:
-            raise InputError(f"{labels}: no sequences in split '{split}' (use --split to choose another)")
-    ids, seqs = read_fasta(fasta)
-    by_id = dict(zip(ids, seqs))
-    wanted = table[formats.LABELS_ID].tolist()
-    missing = [i for i in wanted if i not in by_id]
-    if missing:
-        raise InputError(f"{fasta}: {len(missing)} id(s) of {labels} are not in the FASTA, e.g. '{missing[0]}'")
-    chosen = [by_id[i] for i in wanted]
-    bad = {len(s) for s in chosen} - {length}
-    if bad:
-        raise InputError(
-            f"{fasta}: sequences have length {sorted(bad)[0]} but the model in --model expects {length} bp "
-            "(use sequences of the length the model was trained on)"
-        )
-    X = one_hot(chosen, length=length)
-    Y = table[names].to_numpy(dtype=np.uint8)
-    return Dataset(wanted, X, Y, names)
+    return Dataset(data.ids, data.X.numpy(), data.y.numpy(), data.label_names)
 
 
 class ScanCache:

@@ -25,7 +25,8 @@ import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
-from satori.tables import read_tsv
+from satori.schema import PPISummary
+from satori.tsv import read_tsv
 
 log = logging.getLogger("satori")
 
@@ -35,13 +36,7 @@ _VARIANT = re.compile(r"\s*\(var\.?\s*\d+\)\s*$", re.IGNORECASE)
 def read_interactions(path) -> pd.DataFrame:
     """Read a ``tf_interactions.tsv``; needs ``tf1``, ``tf2``, ``q`` (``p``, ``method`` optional)."""
     path = Path(path)
-    df = read_tsv(path, "--interactions")
-    missing = [c for c in ("tf1", "tf2", "q") if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"--interactions {path}: missing column(s) {', '.join(missing)} (expected the tf_interactions.tsv "
-            f"columns {', '.join(formats.TF_INTERACTIONS_COLUMNS)})"
-        )
+    df = read_tsv(path, "TF interaction table", ("tf1", "tf2", "q"), flag="--interactions")
     q = pd.to_numeric(df["q"], errors="coerce")
     bad = q.isna() & (df["q"] != "")
     if bad.any():
@@ -247,7 +242,7 @@ def enrichment(match_matrix: np.ndarray, pair_index: np.ndarray, n_permutations:
     universe_matched = int(np.triu(match_matrix, k=1).sum())
     out = {
         "universe_pairs": int(universe), "universe_matched": universe_matched,
-        "expected_fraction": (universe_matched / universe) if universe else None,
+        PPISummary.EXPECTED_FRACTION: (universe_matched / universe) if universe else None,
         "hypergeom_p": None, "permutation_p": None, "permutation_mean": None, "n_permutations": 0,
     }
     if n == 0 or universe == 0:

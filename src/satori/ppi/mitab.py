@@ -18,7 +18,7 @@ import pandas as pd
 
 from satori import formats
 from satori.errors import InputError
-from satori.tables import read_maybe_gzip
+from satori.tsv import read_maybe_gzip
 
 log = logging.getLogger("satori")
 

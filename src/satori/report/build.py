@@ -26,10 +26,11 @@ from satori.errors import InputError
 from satori.report import figures as F
 from satori.report.discover import RunFiles, discover, method_label
 from satori.report.readers import (
-    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, find_key, numeric, pair_text,
+    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, numeric, pair_text,
     pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,
 )
+from satori.schema import Metrics, PPISummary
 
 log = logging.getLogger("satori")
 
@@ -206,26 +207,23 @@ class RunData:
     def test_set(self):
         """(ids, X uint8 (n, 4, L), y (n, n_labels), label names) of the test split."""
         def load():
-            from satori.data.labels import label_columns
-            from satori.data.onehot import center_fit, one_hot
+            # the loader of satori-train and the interpreters: the same test split (the
+            # seeded one train drew when labels.tsv has no split column)
+            from satori.data.dataset import load_dataset
+            from satori.interpret.select import train_data
             model = self.model()
-            labels, seqs = self.labels(), self.sequences()
-            if formats.LABELS_SPLIT in labels.columns:
-                test = labels[labels[formats.LABELS_SPLIT] == "test"]
-            else:
-                test = labels
-            test = test[test[formats.LABELS_ID].isin(seqs.keys())]
-            if test.empty:
-                raise SectionError("no test sequence of labels.tsv is in the FASTA")
-            if len(test) > MAX_TEST_SEQS:
+            if self.rf.labels is None or self.rf.fasta is None:
+                raise SectionError(f"no {formats.LABELS_TSV} and sequence FASTA in the run")
+            try:
+                data = load_dataset(self.rf.fasta, self.rf.labels, length=model.config.length,
+                                    seed=train_data(self.rf.model_dir).split_seed, split="test")
+            except InputError as exc:
+                raise SectionError(str(exc)) from None
+            rows = np.arange(len(data.ids))
+            if len(rows) > MAX_TEST_SEQS:
                 rng = np.random.default_rng(self.seed)
-                test = test.iloc[np.sort(rng.choice(len(test), MAX_TEST_SEQS, replace=False))]
-            ids = test[formats.LABELS_ID].tolist()
-            length = model.config.length
-            X = one_hot(center_fit([seqs[i] for i in ids], length), length)
-            cols = label_columns(labels)
-            y = test[cols].to_numpy(dtype=np.uint8)
-            return ids, X, y, cols
+                rows = np.sort(rng.choice(len(rows), MAX_TEST_SEQS, replace=False))
+            return [data.ids[i] for i in rows], data.X[rows].numpy(), data.y[rows].numpy(), data.label_names
         return self.once("test_set", load)
 
     def test_scores(self) -> np.ndarray:
@@ -404,25 +402,10 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
 # --- 2. training --------------------------------------------------------------------
 
 def metrics_auc(metrics: Any) -> Dict[str, Optional[float]]:
-    """Mean test AUROC/AUPRC from a ``metrics.json`` (a number, or per-label values)."""
-    def pick(names):
-        v = find_key(metrics, names)
-        if isinstance(v, dict):
-            mean = find_key(v, ["mean", "macro", "average"], depth=1)
-            if as_float(mean) is not None:
-                return as_float(mean)
-            vals = [as_float(x) for x in v.values()]
-            vals = [x for x in vals if x is not None]
-            return float(np.mean(vals)) if vals else None
-        if isinstance(v, list):
-            vals = [as_float(x) for x in v]
-            vals = [x for x in vals if x is not None]
-            return float(np.mean(vals)) if vals else None
-        return as_float(v)
-    return {
-        "auroc": pick(["mean_auroc", "test_auroc_mean", "auroc_mean", "mean_auc", "test_auc", "auroc", "auc", "roc_auc", "test_auroc"]),
-        "auprc": pick(["mean_auprc", "test_auprc_mean", "auprc_mean", "test_auprc", "auprc", "average_precision", "pr_auc"]),
-    }
+    """Mean test AUROC/AUPRC from a ``metrics.json`` (``satori.schema.Metrics`` keys)."""
+    if not isinstance(metrics, dict):
+        return {"auroc": None, "auprc": None}
+    return {"auroc": as_float(metrics.get(Metrics.MEAN_AUC_ROC)), "auprc": as_float(metrics.get(Metrics.MEAN_AUPRC))}
 
 
 def section_training(rd: RunData, summary: dict) -> Section:
@@ -930,9 +913,10 @@ def section_known(rd: RunData) -> Section:
                 raise SectionError(f"{rf.rel(path)}: expected a JSON object")
             flat = [(k, json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in obj.items()]
             sec.blocks.append(kv_block(flat, f"Summary ({rf.rel(path)})"))
-            tested = as_float(find_key(obj, ["pairs_tested", "n_tested", "tested", "n_pairs"]))
-            matched = as_float(find_key(obj, ["pairs_matched", "n_matched", "matched", "n_matches"]))
-            expected = as_float(find_key(obj, ["expected_matched", "expected", "expected_matches", "null_mean"]))
+            tested = as_float(obj.get(PPISummary.PAIRS_TESTED))
+            matched = as_float(obj.get(PPISummary.PAIRS_MATCHED))
+            share = as_float((obj.get(PPISummary.CHANCE) or {}).get(PPISummary.EXPECTED_FRACTION))
+            expected = share * tested if share is not None and tested is not None else None
             if tested is not None and matched is not None:
                 bars.append({"label": rf.rel(path.parent) or "run", "tested": tested, "matched": matched,
                              "expected": expected})

@@ -2,10 +2,9 @@
 
 Every reader raises ``SectionError`` with one sentence naming the file and the problem;
 the report catches it and prints the sentence in the section that needed the file
-instead of failing the whole report. JSON outputs whose exact keys belong to other
-tools (``metrics.json``, ``evaluation.json``, ``ppi_summary.json``) are read by
-looking for a few plausible key names, so a renamed key costs a number in the
-report, not a crash.
+instead of failing the whole report. JSON outputs of other tools (``metrics.json``,
+``evaluation.json``, ``ppi_summary.json``) are read by the keys ``satori.schema``
+declares, the ones their writers use.
 """
 
 import json
@@ -19,6 +18,7 @@ import pandas as pd
 
 from satori import formats
 from satori.report.discover import RunFiles, canonical_method, method_from_path, method_label, variant_of
+from satori.schema import Evaluation as E
 
 DEFAULT_Q = 0.05
 
@@ -69,24 +69,6 @@ def numeric(df: pd.DataFrame, cols: Iterable[str], path_label: str = "") -> pd.D
     return df
 
 
-def find_key(obj: Any, names: Sequence[str], depth: int = 2) -> Any:
-    """The value of the first key in ``names`` (case-insensitive) at the top level of a
-    dict, then one level down; None when absent."""
-    if not isinstance(obj, dict):
-        return None
-    lower = {str(k).lower(): v for k, v in obj.items()}
-    for n in names:
-        if n.lower() in lower:
-            return lower[n.lower()]
-    if depth > 1:
-        for v in obj.values():
-            if isinstance(v, dict):
-                found = find_key(v, names, depth - 1)
-                if found is not None:
-                    return found
-    return None
-
-
 def as_float(x: Any) -> Optional[float]:
     try:
         f = float(x)
@@ -106,20 +88,9 @@ def pair_text(key: str) -> str:
 
 
 def parse_pair(item: Any) -> Optional[str]:
-    """A TF pair from a JSON list entry: ``["A", "B"]``, ``{"tf1":..,"tf2":..}``, ``"A|B"``/``"A-B"``."""
-    if isinstance(item, (list, tuple)) and len(item) >= 2:
+    """A TF pair of an ``evaluation.json`` list (``[tf1, tf2]``) as its pair key; None otherwise."""
+    if isinstance(item, (list, tuple)) and len(item) == 2:
         return pair_key(item[0], item[1])
-    if isinstance(item, dict):
-        a = find_key(item, ["tf1", "tf_a", "a"], depth=1)
-        b = find_key(item, ["tf2", "tf_b", "b"], depth=1)
-        if a is not None and b is not None:
-            return pair_key(a, b)
-        return None
-    if isinstance(item, str):
-        for sep in ("|", "\t", ",", " - ", "–", "--", "-"):
-            if sep in item:
-                a, b = item.split(sep, 1)
-                return pair_key(a, b)
     return None
 
 
@@ -175,7 +146,8 @@ def _q_threshold_near(path: Path) -> float:
     params = path.parent / formats.PARAMS_JSON
     if params.is_file():
         try:
-            q = as_float(find_key(json.loads(params.read_text()), ["q_threshold"], depth=1))
+            doc = json.loads(params.read_text())  # cli.common.params_json: {"options": {...}}
+            q = as_float((doc.get("options") or {}).get("q_threshold")) if isinstance(doc, dict) else None
             if q is not None and 0 < q <= 1:
                 return q
         except (OSError, json.JSONDecodeError):
@@ -253,62 +225,61 @@ class Evaluation:
         return f"{method_label(self.method)} ({self.db})" if self.db else method_label(self.method)
 
 
-def _pairs_list(obj: Any, names: Sequence[str]) -> List[str]:
-    raw = find_key(obj, names)
+def _pairs_list(obj: dict, key: str) -> List[str]:
+    raw = obj.get(key)
     if not isinstance(raw, (list, tuple)):
         return []
     return sorted({k for k in (parse_pair(x) for x in raw) if k})
 
 
-def _curve(obj: Any) -> Optional[pd.DataFrame]:
-    raw = find_key(obj, ["curve", "pr_curve", "precision_recall_curve", "pr", "q_curve"])
-    if raw is None:
+def _curve(obj: dict) -> Optional[pd.DataFrame]:
+    raw = obj.get(E.PR_CURVE)
+    if not raw:
         return None
     try:
         df = pd.DataFrame(raw)
     except (ValueError, TypeError):
         return None
-    cols = {c.lower(): c for c in map(str, df.columns)}
-    qcol = next((cols[c] for c in ("q", "q_threshold", "threshold", "thresholds") if c in cols), None)
-    if qcol is None or "precision" not in cols or "recall" not in cols:
+    if not {E.CURVE_Q, E.CURVE_PRECISION, E.CURVE_RECALL} <= set(df.columns):
         return None
     out = pd.DataFrame({
-        "q": pd.to_numeric(df[qcol], errors="coerce"),
-        "precision": pd.to_numeric(df[cols["precision"]], errors="coerce"),
-        "recall": pd.to_numeric(df[cols["recall"]], errors="coerce"),
+        "q": pd.to_numeric(df[E.CURVE_Q], errors="coerce"),
+        "precision": pd.to_numeric(df[E.CURVE_PRECISION], errors="coerce"),
+        "recall": pd.to_numeric(df[E.CURVE_RECALL], errors="coerce"),
     }).dropna()
     return out.sort_values("q").reset_index(drop=True) if not out.empty else None
 
 
 def read_evaluation(rf: RunFiles, path: Path) -> Evaluation:
-    """Parse an ``evaluation.json`` (keys looked up by a few plausible names)."""
+    """Parse an ``evaluation.json`` (the keys of ``satori.schema.Evaluation``).
+
+    The method is the table's one ``methods`` entry, else read from the layout (the
+    folder of ``interactions``, then of the file itself); the database label is
+    ``db_label``, else the variant folder.
+    """
     obj = read_json(path, rf)
     if not isinstance(obj, dict):
         raise SectionError(f"{rf.rel(path)}: expected a JSON object")
-    method = find_key(obj, ["method"])
-    if method is None:
-        src = find_key(obj, ["interactions"])
+    methods = obj.get(E.METHODS)
+    if isinstance(methods, list) and len(methods) == 1:
+        method = canonical_method(methods[0])
+    else:
+        src = obj.get(E.INTERACTIONS)
         method = canonical_method(Path(str(src)).parent.name) if isinstance(src, str) else None
         if method is None or method == "unknown":
             method = method_from_path(rf, path)
-    else:
-        method = canonical_method(method)
-    db = find_key(obj, ["db_label", "db", "database", "motif_db_label"])
+    db = obj.get(E.DB_LABEL)
     if not isinstance(db, str) or not db:
         db = variant_of(rf, path)
         # drop a method directory name from the variant (evaluate/raw/jaspar -> jaspar)
         db = "/".join(p for p in db.split("/") if canonical_method(p) not in ("raw", "attr", "dfim")) if db else ""
-    precision = as_float(find_key(obj, ["precision"]))
-    recall = as_float(find_key(obj, ["recall"]))
-    f1 = as_float(find_key(obj, ["f1", "f1_score", "F1"]))
+    precision, recall, f1 = (as_float(obj.get(k)) for k in (E.PRECISION, E.RECALL, E.F1))
     if precision is None and recall is None and f1 is None:
-        raise SectionError(f"{rf.rel(path)}: no precision/recall/F1 values found")
+        raise SectionError(f"{rf.rel(path)}: no {E.PRECISION}/{E.RECALL}/{E.F1} values found")
     return Evaluation(
         path=path, method=method, db=db, precision=precision, recall=recall, f1=f1,
-        q_threshold=as_float(find_key(obj, ["q_threshold", "threshold"])),
-        tp=_pairs_list(obj, ["tp", "true_positives", "found", "tp_pairs"]),
-        fp=_pairs_list(obj, ["fp", "false_positives", "spurious", "fp_pairs"]),
-        fn=_pairs_list(obj, ["fn", "false_negatives", "missed", "fn_pairs"]),
+        q_threshold=as_float(obj.get(E.Q_THRESHOLD)),
+        tp=_pairs_list(obj, E.TP), fp=_pairs_list(obj, E.FP), fn=_pairs_list(obj, E.FN),
         curve=_curve(obj),
     )
 

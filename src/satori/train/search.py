@@ -420,5 +420,5 @@ def interaction_evaluation(
         *common, *shlex.split(interpret_args)])
     _call("satori.cli.evaluate", [
         "--interactions", str(ir_dir / formats.TF_INTERACTIONS_TSV), "--truth", str(truth), "--outdir", str(ev_dir),
-        "--db-label", "simulation" if motif_db else "jaspar", *common])
+        "--db-label", "simulation" if motif_db else "jaspar", "--log-level", log_level])  # no seed/threads there
     return json.loads((ev_dir / formats.EVALUATION_JSON).read_text())
