@@ -1,13 +1,14 @@
 """The real-data path of the pipeline, end to end, through the tools' command lines.
 
-The steps the `test_real` profile runs (prepare-dhs → train → filter-motifs → interpret-raw →
-hippie-lookup → report → report index), on the fixture shipped in assets/test_real, calling
+The steps the `test_real` profile runs (prepare-dhs → train → filter-motifs → interpret-raw
+and interpret-attr (the default --methods raw,attr) → hippie-lookup of each method's pairs →
+report → report index), on the fixture shipped in assets/test_real, calling
 the `bin/` wrappers as the Nextflow modules do and laying the files out as the modules stage
 them (peaks as peaks/<n>/<file> with a samplesheet written next to them; each report's inputs
 as run/<step>/<configuration>/; the report folders linked next to the index page). Then
 MultiQC on the index page's custom content, when `multiqc` is on the PATH.
 
-satori-filter-motifs and satori-interpret-raw come with another branch: until they are here,
+satori-filter-motifs and the interpreters come with another branch: until they are here,
 the steps from training on are skipped (pytest.importorskip), the fixture and prepare-dhs
 checks run. The whole chain takes well under a minute on a laptop CPU.
 """
@@ -138,7 +139,7 @@ def test_prepare_dhs_as_the_module_stages_it(prepared):
 
 
 def test_real_data_chain(tmp_path, prepared):
-    for module in ("filter_motifs", "interpret_raw"):
+    for module in ("filter_motifs", "interpret_raw", "interpret_attr"):
         pytest.importorskip(f"satori.cli.{module}", reason=f"satori.cli.{module} is not on this branch yet; this test runs after the merge")
     from satori.motifs.io import write_meme
     from satori.motifs.jaspar import load_jaspar
@@ -176,12 +177,22 @@ def test_real_data_chain(tmp_path, prepared):
     raw = tmp_path / "interpret" / config
     assert (raw / formats.TF_INTERACTIONS_TSV).is_file() and (raw / formats.INTERACTIONS_TSV).is_file()
 
-    # SATORI_HIPPIE_LOOKUP on that method's TF pairs
-    run("satori-hippie-lookup", "--interactions", raw / formats.TF_INTERACTIONS_TSV, "--ppi", FIXTURE / "hippie.mitab.txt",
-        "--outdir", f"hippie/{config}_raw", "--n-permutations", 20, "--seed", "0", cwd=tmp_path)
-    hippie = tmp_path / "hippie" / f"{config}_raw"
-    expect(hippie, formats.PPI_SUMMARY_JSON, formats.PARAMS_JSON)
-    assert (hippie / formats.PPI_MATCHES_TSV).is_file()
+    # SATORI_INTERPRET_ATTR (--methods raw,attr, the default), in its own folder <configuration>_attr
+    run("satori-interpret-attr", "--model", model, "--fasta", prep / formats.SEQUENCES_FA, "--labels", prep / formats.LABELS_TSV,
+        "--filter-motifs", filt / formats.FILTER_MOTIFS_TSV, "--outdir", f"interpret_attr/{config}_attr", "--background", "shuffle",
+        "--max-seqs", 50, "--steps", 4, "--device", "cpu", *CPU, cwd=tmp_path)
+    attr = tmp_path / "interpret_attr" / f"{config}_attr"
+    assert (attr / formats.TF_INTERACTIONS_TSV).is_file() and (attr / formats.INTERACTIONS_TSV).is_file()
+
+    # SATORI_HIPPIE_LOOKUP on each method's TF pairs
+    hippies = []
+    for method, interp in (("raw", raw), ("attr", attr)):
+        run("satori-hippie-lookup", "--interactions", interp / formats.TF_INTERACTIONS_TSV, "--ppi", FIXTURE / "hippie.mitab.txt",
+            "--outdir", f"hippie/{config}_{method}", "--n-permutations", 20, "--seed", "0", cwd=tmp_path)
+        hippie = tmp_path / "hippie" / f"{config}_{method}"
+        expect(hippie, formats.PPI_SUMMARY_JSON, formats.PARAMS_JSON)
+        assert (hippie / formats.PPI_MATCHES_TSV).is_file()
+        hippies.append(hippie)
 
     # SATORI_REPORT: the run tree as the module stages it
     task = tmp_path / "report_task"
@@ -189,7 +200,8 @@ def test_real_data_chain(tmp_path, prepared):
     stage(task, Path("run/train"), model)
     stage(task, Path("run/filter_motifs"), filt)
     stage(task, Path("run/interpret_raw"), raw)
-    stage(task, Path("run/hippie"), hippie)
+    stage(task, Path("run/interpret_attr"), attr)
+    stage(task, Path("run/hippie"), *hippies)
     run("satori-report", "--run", "run", "--outdir", model_id, "--title", f"satori report: {model_id}", "--max-seqs", 1,
         "--max-filters", 2,
         "--device", "cpu", *CPU, cwd=task)
@@ -200,6 +212,9 @@ def test_real_data_chain(tmp_path, prepared):
     assert summary["entropy_lambda"] == pytest.approx(0.01)
     assert summary["sections"]["known"] != "missing", summary["sections"]  # hippie results found
     assert summary["sections"]["training"] != "missing" and summary["sections"]["filters"] != "missing"
+    html = (report / formats.REPORT_HTML).read_text()
+    assert "Attn-Attr" in html and "Methods not run: Attn-Attr" not in html  # attr's pairs reach the report
+    assert f"{config}_attr/{formats.PPI_SUMMARY_JSON}" in html  # and its known interactions
 
     # SATORI_REPORT_INDEX: report folders linked next to the page, which links to them
     index_task = tmp_path / "index_task"

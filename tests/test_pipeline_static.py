@@ -597,22 +597,35 @@ def test_real_data_path_replaces_the_benchmark_with_input():
     assert "background: 'shuffle'" in real  # multi-label data has no negatives
 
 
+# What each subworkflow puts in each SATORI_REPORT slot (the slots not named here get []).
+REPORT_SLOTS = {
+    "simulated_benchmark": {"simulate": "simulate_dir", "model": "model", "filter_motifs": "filter_dirs",
+                            "interpret_raw": "interpret_dirs", "evaluate": "evaluate_dirs"},
+    "real_data": {"prepare_dhs": "prepare_dir", "model": "model", "filter_motifs": "filter_dirs",
+                  "interpret_raw": "raw_dirs", "interpret_attr": "attr_dirs", "dfim": "dfim_dirs", "hippie": "hippie_dirs"},
+}
+
+
 def test_report_run_tree_matches_what_the_report_discovers():
     """SATORI_REPORT stages each step's folders under run/<step>/, with the step names
-    satori-report uses as hints; both paths feed it the same 8-field tuple."""
+    satori-report uses as hints; both paths feed it a tuple with one field per slot, each
+    step's folders in its own slot."""
     from satori.report.discover import STEP_DIRS
 
     report = next(p for p in PROCESSES if p.name == "SATORI_REPORT")
     staged = re.findall(r"path\((\w+), stageAs: 'run/(\w+)/\*'\)", report.sections["input"])
     assert staged and all(name == step or (name, step) == ("model", "train") for name, step in staged)
     assert {step for _, step in staged} <= set(STEP_DIRS.values())
-    assert {"simulate", "prepare_dhs", "train", "filter_motifs", "interpret_raw", "evaluate", "hippie"} <= {s for _, s in staged}
+    assert {"simulate", "prepare_dhs", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim", "evaluate",
+            "hippie"} <= {s for _, s in staged}
     assert "--run run" in report.sections["script"]
-    for sub in ("simulated_benchmark", "real_data"):
+    slots = [name for name, _ in staged]
+    for sub, filled in REPORT_SLOTS.items():
         text = code(ROOT / "subworkflows" / "local" / sub / "main.nf")
-        m = re.search(r"\[meta, (\w+|\[\]), (\w+|\[\]), model, filter_dirs, interpret_dirs, (\w+|\[\]), (\w+|\[\])\]", text)
-        assert m, f"{sub}: report input tuple"
-        assert len(staged) == 7
+        body = text[text.index("def ch_report_input"):text.index("emit:")]
+        fields = [f.strip() for f in re.findall(r"\[meta, ([^\]\[]*(?:\[\][^\]\[]*)*)\]\s*\}", body)[-1].split(",")]
+        assert len(fields) == len(slots), f"{sub}: report input has {len(fields)} fields after meta, SATORI_REPORT {len(slots)}"
+        assert dict(zip(slots, fields)) == {slot: filled.get(slot, "[]") for slot in slots}, sub
     assert code(ROOT / "conf" / "modules.config").count('path: { "${params.outdir}/report" }') == 1
     assert "${params.outdir}/hippie" in code(ROOT / "conf" / "modules.config")
 
@@ -641,6 +654,153 @@ def test_report_index_and_multiqc_wiring():
     mqc_config = yaml.safe_load((ROOT / "assets" / "multiqc_config.yml").read_text(encoding="utf-8"))
     assert isinstance(mqc_config, dict) and "report_section_order" in mqc_config
     assert 'path: { "${params.outdir}/multiqc" }' in block_after(modules_config, modules_config.index("withName: 'MULTIQC'"))
+
+
+# --- workflow bodies ------------------------------------------------------------------------
+
+WF_SECTION_RE = re.compile(r"^\s*(take|main|emit|publish):\s*$", re.M)
+
+
+@dataclasses.dataclass
+class Workflow:
+    name: str  # '' for the entry workflow
+    path: Path
+    sections: dict
+
+    @property
+    def takes(self):
+        return re.findall(r"^\s*([A-Za-z_]\w*)\s*$", self.sections.get("take", ""), re.M)
+
+    @property
+    def emits(self):
+        return re.findall(r"^\s*([A-Za-z_]\w*)\s*(?:=|$)", self.sections.get("emit", ""), re.M)
+
+    @property
+    def body(self):
+        return "\n".join(self.sections.values())
+
+
+def parse_workflows():
+    out = []
+    for path in NF_FILES:
+        if path in MODULES:
+            continue
+        text = code(path)
+        for m in re.finditer(r"^workflow\s*([A-Z][A-Z0-9_]*)?\s*\{", text, re.M):
+            body = block_after(text, m.start())
+            parts = WF_SECTION_RE.split(body)
+            sections = {parts[k]: parts[k + 1] for k in range(1, len(parts) - 1, 2)}
+            out.append(Workflow(m.group(1) or "", path, sections or {"main": body}))
+    return out
+
+
+WORKFLOWS = parse_workflows()
+
+
+def test_workflows_are_parsed():
+    names = {w.name for w in WORKFLOWS}
+    assert {"", "SATORI", "REAL_DATA", "SIMULATED_BENCHMARK", "PIPELINE_INITIALISATION", "PIPELINE_COMPLETION"} <= names
+    real = next(w for w in WORKFLOWS if w.name == "REAL_DATA")
+    assert "ch_samplesheet" in real.takes and "report_input" in real.emits and "dataset" in real.emits
+
+
+@pytest.mark.parametrize("wf", WORKFLOWS, ids=[w.name or "entry" for w in WORKFLOWS])
+def test_no_local_shares_a_name_with_an_emit_take_or_output(wf):
+    """A `def X` anywhere in a workflow body (closures included) must not be named like one of
+    its emits, one of its takes, or an output of a process or subworkflow it calls: an emit
+    `X = ...` then assigns the local and leaves the output unbound ("Missing workflow output
+    parameter"), and a take of the same name is shadowed."""
+    outputs = {}
+    for proc in PROCESSES:
+        outputs[proc.name] = set(re.findall(r"emit:\s*(\w+)", proc.sections["output"]))
+    for other in WORKFLOWS:
+        if other.name:
+            outputs[other.name] = set(other.emits)
+    called = {name for name in outputs if re.search(r"\b" + name + r"\s*\(", wf.sections.get("main", ""))}
+    called_outputs = set().union(*(outputs[name] for name in called)) if called else set()
+    called_outputs |= set(re.findall(r"\b[A-Z][A-Z0-9_]*\.out\.(\w+)", wf.body))
+    rel = wf.path.relative_to(ROOT)
+    for local in re.findall(r"\bdef\s+([A-Za-z_]\w*)\s*=", wf.sections.get("main", "")):
+        assert local not in wf.emits, f"{rel} {wf.name}: local `def {local}` is also an emit"
+        assert local not in wf.takes, f"{rel} {wf.name}: local `def {local}` is also a take"
+        assert local not in called_outputs, f"{rel} {wf.name}: local `def {local}` is also an output of a process it calls"
+
+
+def test_real_data_path_runs_every_method():
+    """attr and DFIM run on the real-data path behind --methods, as in the benchmark, and their
+    TF pairs reach the hippie lookup and the reports."""
+    real = next(w for w in WORKFLOWS if w.name == "REAL_DATA")
+    bench = next(w for w in WORKFLOWS if w.name == "SIMULATED_BENCHMARK")
+    assert "methods" in real.takes and "methods" in bench.takes
+    for wf in (real, bench):
+        main = wf.sections["main"]
+        assert "SATORI_INTERPRET_RAW(ch_interpret_input)" in main
+        assert "SATORI_INTERPRET_ATTR(ch_interpret_input.filter { _row -> 'attr' in methods })" in main, wf.name
+        assert "SATORI_DFIM(ch_interpret_input.filter { _row -> 'dfim' in methods })" in main, wf.name
+        for proc in ("SATORI_INTERPRET_RAW", "SATORI_INTERPRET_ATTR", "SATORI_DFIM"):
+            assert f"{proc}.out.tf_interactions" in main, f"{wf.name}: {proc}'s TF pairs are not used"
+    main = real.sections["main"]
+    assert re.search(r"SATORI_HIPPIE_LOOKUP\(\s*ch_tf_interactions", main)
+    assert re.search(r"def ch_interpret_dirs = ch_tf_interactions", main)  # every method's folders, per model
+    satori = code(ROOT / "workflows" / "satori.nf")
+    assert satori.count("splitList(methods)") == 2  # both paths get --methods
+    for path in NF_FILES + CONFIG_FILES:
+        assert "TODO(issue 5)" not in path.read_text(encoding="utf-8"), path.relative_to(ROOT)
+
+
+# nf-schema 2.7.3's paramsSummaryMap adds a 'Core Nextflow options' group
+# (nextflow.validation.summary.SummaryCreator): these entries change between two runs of the
+# same pipeline on the same inputs (runName on every run, -resume included; the others with the
+# machine, user or launch folder). The summary is a MULTIQC input: each must be left out.
+NF_SCHEMA_CORE_OPTIONS = ["revision", "runName", "containerEngine", "container", "launchDir", "workDir",
+                          "projectDir", "userName", "profile", "configFiles"]
+RUN_SPECIFIC = {"runName", "launchDir", "workDir", "projectDir", "userName", "configFiles"}
+# Groovy that reads the clock or the run
+RUN_DEPENDENT = [r"\bnew\s+(java\.util\.)?Date\b", r"currentTimeMillis", r"\bworkflow\.(runName|sessionId|start|launchDir|workDir|userName|commandLine)\b",
+                 r"\bLocalDateTime\b", r"\bInstant\b"]
+
+
+def groovy_function(path: Path, name: str) -> str:
+    text = code(path)
+    return block_after(text, re.search(r"^def\s+" + name + r"\s*\(", text, re.M).start())
+
+
+def test_multiqc_inputs_are_the_same_on_resume():
+    """MULTIQC caches on -resume: its inputs hold nothing that changes from run to run.
+
+    The workflow summary leaves out nf-schema's run-specific entries; the functions that
+    write MultiQC inputs read no clock or run name; the files reach MULTIQC sorted by name."""
+    utils = ROOT / "subworkflows" / "local" / "utils_satori_pipeline" / "main.nf"
+    summary = groovy_function(utils, "paramsSummaryMultiqc")
+    m = re.search(r"def run_specific = \[([^\]]*)\]", summary)
+    assert m, "paramsSummaryMultiqc: no list of the run-specific entries it leaves out"
+    left_out = set(re.findall(r"'(\w+)'", m.group(1)))
+    assert RUN_SPECIFIC <= left_out and left_out <= set(NF_SCHEMA_CORE_OPTIONS), sorted(left_out)
+    assert "group == 'Core Nextflow options'" in summary and "!(param in run_specific)" in summary
+
+    # the same nf-schema summary for two runs of the same pipeline, filtered as the function filters it
+    def nf_schema_summary(run):
+        core = {key: f"{key}-{run}" if key in RUN_SPECIFIC else f"{key}-same" for key in NF_SCHEMA_CORE_OPTIONS}
+        return {"Benchmark options": {"datasets": "data-40"}, "Core Nextflow options": core}
+
+    def filtered(summary_map):
+        return {g: {k: v for k, v in ps.items() if not (g == "Core Nextflow options" and k in left_out)}
+                for g, ps in summary_map.items()}
+
+    assert filtered(nf_schema_summary("a")) == filtered(nf_schema_summary("b"))
+
+    for path, fn in ((utils, "paramsSummaryMultiqc"), (utils, "workflowVersionToYAML"), (utils, "getWorkflowVersion")):
+        body = groovy_function(path, fn)
+        for pattern in RUN_DEPENDENT:
+            assert not re.search(pattern, body), f"{fn} reads {pattern}: a MULTIQC input that changes on every run"
+    satori = code(ROOT / "workflows" / "satori.nf")
+    multiqc_call = block_after(satori, satori.index("if (!skip_multiqc)"))
+    assert "paramsSummaryMultiqc(ch_summary_params)" in multiqc_call
+    assert "ch_multiqc_files.flatten().toSortedList { a, b -> a.name <=> b.name }" in multiqc_call
+    assert ".collect()" not in multiqc_call  # unsorted: the files in the order they arrive
+    # the files that reach MULTIQC come from processes or from collectFile (content-addressed on -resume)
+    for m in re.finditer(r"\.collectFile\(([^)]*)\)", satori):
+        assert "cache: false" not in m.group(1)
 
 
 def test_multiqc_module():

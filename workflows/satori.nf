@@ -35,7 +35,7 @@ workflow SATORI {
     datasets        //  string: benchmark: comma-separated simulation presets, e.g. 'data-40,data-60'
     entropy_lambdas //  string: both paths: comma-separated entropy-loss weights, e.g. '0,0.01'
     db_modes        //  string: benchmark: comma-separated motif databases: 'jaspar', 'simulation'
-    methods         //  string: benchmark: comma-separated interpretation methods: 'raw', 'attr', 'dfim'
+    methods         //  string: both paths: comma-separated interpretation methods: 'raw', 'attr', 'dfim'
     skip_multiqc    // boolean: no MultiQC report
     multiqc_config  //  string: MultiQC config file, or null (assets/multiqc_config.yml)
     multiqc_logo    //  string: logo for the MultiQC report, or null
@@ -60,7 +60,8 @@ workflow SATORI {
             splitList(entropy_lambdas),
             motif_db,
             ppi,
-            ppi_name_map
+            ppi_name_map,
+            splitList(methods)
         )
         ch_report_input = REAL_DATA.out.report_input
     }
@@ -117,7 +118,11 @@ workflow SATORI {
 
     //
     // MODULE: MultiQC closes the run: parameter summary, software versions, and satori's summary
-    // table and key plots as custom content
+    // table and key plots as custom content. It caches on -resume like every other step: the
+    // summary leaves out what changes from run to run (paramsSummaryMultiqc), collectFile
+    // gives the same file for the same content, and the files are sorted by name (mix gives
+    // them in the order they arrive; sorted, the staged folders 1/, 2/, ... hold the same file
+    // on every run).
     //
     def ch_multiqc_report = channel.empty()
     if (!skip_multiqc) {
@@ -130,7 +135,7 @@ workflow SATORI {
             .mix(SATORI_REPORT_INDEX.out.mqc_plots.map { _meta, plots -> plots })
 
         MULTIQC(
-            ch_multiqc_files.flatten().collect().map { files ->
+            ch_multiqc_files.flatten().toSortedList { a, b -> a.name <=> b.name }.map { files ->
                 [
                     [id: 'satori'],
                     files,

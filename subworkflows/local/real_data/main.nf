@@ -1,9 +1,10 @@
 //
 // The real-data path: peaks of several samples, a genome and an annotation → a multi-label
 // dataset (satori-prepare-dhs) → one model per entropy λ (satori-train) → filter motifs against
-// JASPAR or --motif_db (satori-filter-motifs) → interactions from raw attention against a
-// dinucleotide-shuffled background (satori-interpret-raw) → known protein–protein interactions
-// among the predicted TF pairs (satori-hippie-lookup, when --ppi is given).
+// JASPAR or --motif_db (satori-filter-motifs) → interactions against a dinucleotide-shuffled
+// background from raw attention (satori-interpret-raw) and, where --methods names them, attention
+// attribution (satori-interpret-attr) and DFIM (satori-dfim) → known protein–protein interactions
+// among each method's predicted TF pairs (satori-hippie-lookup, when --ppi is given).
 //
 // Meta keys, as in the simulated benchmark (subworkflows/local/simulated_benchmark):
 //   id              unique name of the configuration at that step (e.g. dhs-promoter_lambda0.01_jaspar_raw)
@@ -13,16 +14,16 @@
 //   model_id        id of the trained model a configuration uses
 //   db              motif database: 'jaspar' (bundled JASPAR) or 'motif_db' (the --motif_db file)
 //   background      satori-interpret-raw --background: 'shuffle' (multi-label data has no negatives)
-//   method          interpretation method: 'raw' (attention); 'attr' and 'dfim' come with issue 5
+//   method          interpretation method: 'raw' (attention), 'attr' (attention attribution), 'dfim' (DFIM)
 //
 
 include { SATORI_PREPARE_DHS   } from '../../../modules/local/satori/prepare_dhs'
 include { SATORI_TRAIN         } from '../../../modules/local/satori/train'
 include { SATORI_FILTER_MOTIFS } from '../../../modules/local/satori/filter_motifs'
-include { SATORI_INTERPRET_RAW } from '../../../modules/local/satori/interpret_raw'
-// TODO(issue 5): include { SATORI_INTERPRET_ATTR } from '../../../modules/local/satori/interpret_attr'
-// TODO(issue 5): include { SATORI_DFIM           } from '../../../modules/local/satori/dfim'
-include { SATORI_HIPPIE_LOOKUP } from '../../../modules/local/satori/hippie_lookup'
+include { SATORI_INTERPRET_RAW  } from '../../../modules/local/satori/interpret_raw'
+include { SATORI_INTERPRET_ATTR } from '../../../modules/local/satori/interpret_attr'
+include { SATORI_DFIM           } from '../../../modules/local/satori/dfim'
+include { SATORI_HIPPIE_LOOKUP  } from '../../../modules/local/satori/hippie_lookup'
 
 workflow REAL_DATA {
 
@@ -36,10 +37,12 @@ workflow REAL_DATA {
     motif_db        //  string: MEME file the filters are matched against, or null (bundled JASPAR)
     ppi             //  string: PSI-MITAB file (HIPPIE, BioGRID, ...), or null (no lookup)
     ppi_name_map    //  string: TSV motif/TF name → gene symbol(s), or null
+    methods         //    list: any of 'raw', 'attr', 'dfim' (raw always runs: the reports read it), as in the benchmark
 
     main:
 
-    def dataset = "dhs-${mode}".toString()
+    // (not `dataset`: a local named like an emit takes the emit's assignment, leaving the output unbound)
+    def dataset_name = "dhs-${mode}".toString()
     def db = motif_db ? 'motif_db' : 'jaspar'
 
     //
@@ -49,7 +52,7 @@ workflow REAL_DATA {
         .toList()
         .map { rows ->
             [
-                [id: dataset, dataset: dataset, mode: mode],
+                [id: dataset_name, dataset: dataset_name, mode: mode],
                 rows.collect { row -> row[0].id },
                 rows.collect { row -> row[1] },
                 file(genome, checkIfExists: true),
@@ -88,17 +91,24 @@ workflow REAL_DATA {
     SATORI_FILTER_MOTIFS(ch_config)
 
     //
-    // MODULE: interactions from raw attention (background: shuffled foreground)
+    // MODULE: interactions from raw attention, attention attribution and DFIM (the last two only
+    // where --methods names them; background: shuffled foreground)
     //
     def ch_interpret_input = ch_config
         .map { meta, model, fasta, labels, _motif_db -> [meta, model, fasta, labels] }
         .join(SATORI_FILTER_MOTIFS.out.filter_motifs)
     SATORI_INTERPRET_RAW(ch_interpret_input)
-    // TODO(issue 5): SATORI_INTERPRET_ATTR(ch_interpret_input) and SATORI_DFIM(ch_interpret_input)
+    SATORI_INTERPRET_ATTR(ch_interpret_input.filter { _row -> 'attr' in methods })
+    SATORI_DFIM(ch_interpret_input.filter { _row -> 'dfim' in methods })
 
+    // Every method's TF pairs, one configuration per method: meta.id <configuration>_<method>
     def ch_tf_interactions = SATORI_INTERPRET_RAW.out.tf_interactions
-        .map { meta, tf_interactions -> [meta + [id: "${meta.id}_raw".toString(), method: 'raw'], tf_interactions] }
-        // TODO(issue 5): .mix(SATORI_INTERPRET_ATTR.out.tf_interactions.map { meta, tsv -> [meta + [id: "${meta.id}_attr".toString(), method: 'attr'], tsv] })
+        .map { meta, tf_interactions -> [meta, 'raw', tf_interactions] }
+        .mix(SATORI_INTERPRET_ATTR.out.tf_interactions.map { meta, tsv -> [meta, 'attr', tsv] })
+        .mix(SATORI_DFIM.out.tf_interactions.map { meta, tsv -> [meta, 'dfim', tsv] })
+        .map { meta, method, tf_interactions ->
+            [meta + [id: "${meta.id}_${method}".toString(), method: method], tf_interactions]
+        }
 
     //
     // MODULE: known protein–protein interactions among each method's predicted TF pairs
@@ -120,30 +130,38 @@ workflow REAL_DATA {
     }
 
     //
-    // What each model's report reads, as step output folders ([] for the steps this path lacks):
-    // [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw, evaluate, hippie ]
+    // What each model's report reads, as step output folders ([] for the steps this path lacks or
+    // --methods leaves out): [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw,
+    // interpret_attr, dfim, evaluate, hippie ]. The interpreter folders are grouped per model and
+    // method in one pass, so a method that does not run gives [] instead of dropping the model.
     //
     def ch_prepare_dir = SATORI_PREPARE_DHS.out.params_json.map { _meta, params_json -> params_json.parent }
     def ch_filter_dirs = SATORI_FILTER_MOTIFS.out.filter_motifs
         .map { meta, tsv -> [meta.model_id, tsv.parent] }
         .groupTuple()
-    def ch_interpret_dirs = SATORI_INTERPRET_RAW.out.tf_interactions
-        .map { meta, tsv -> [meta.model_id, tsv.parent] }
+    def ch_interpret_dirs = ch_tf_interactions
+        .map { meta, tsv -> [meta.model_id, [meta.method, tsv.parent]] }
         .groupTuple()
+        .map { model_id, method_dirs ->
+            def by_method = ['raw', 'attr', 'dfim'].collect { method ->
+                method_dirs.findAll { entry -> entry[0] == method }.collect { entry -> entry[1] }
+            }
+            [model_id] + by_method
+        }
     def ch_report_input = SATORI_TRAIN.out.model
         .map { meta, model -> [meta.id, meta, model] }
         .join(ch_filter_dirs)
         .join(ch_interpret_dirs)
         .join(ch_hippie_dirs)
         .combine(ch_prepare_dir)
-        .map { _model_id, meta, model, filter_dirs, interpret_dirs, hippie_dirs, prepare_dir ->
-            [meta, [], prepare_dir, model, filter_dirs, interpret_dirs, [], hippie_dirs]
+        .map { _model_id, meta, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, hippie_dirs, prepare_dir ->
+            [meta, [], prepare_dir, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, [], hippie_dirs]
         }
 
     emit:
-    report_input    = ch_report_input                          // channel: [ meta, [], prepare_dhs, model, filter_motifs, interpret_raw, [], hippie ]
+    report_input    = ch_report_input                          // channel: [ meta, [], prepare_dhs, model, filter_motifs, interpret_raw, interpret_attr, dfim, [], hippie ]
     dataset         = SATORI_PREPARE_DHS.out.dataset           // channel: [ meta, sequences.fa.gz, labels.tsv ]
     models          = SATORI_TRAIN.out.model                   // channel: [ meta, model directory ]
     filter_motifs   = SATORI_FILTER_MOTIFS.out.filter_motifs   // channel: [ meta, filter_motifs.tsv ]
-    tf_interactions = SATORI_INTERPRET_RAW.out.tf_interactions // channel: [ meta, tf_interactions.tsv ]
+    tf_interactions = ch_tf_interactions                       // channel: [ meta (id <configuration>_<method>, method), tf_interactions.tsv ], every method
 }

@@ -144,15 +144,16 @@ workflow SIMULATED_BENCHMARK {
     //
     // What each model's report reads, as step output folders (each named after its configuration,
     // so the database variants and methods of one model do not clash; [] for the steps this path
-    // lacks): [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw, evaluate, hippie ]
+    // lacks): [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw, interpret_attr, dfim,
+    // evaluate, hippie ]
     //
     def ch_simulate_dir = SATORI_SIMULATE.out.params_json.map { meta, params_json -> [meta.dataset, params_json.parent] }
     def ch_filter_dirs = SATORI_FILTER_MOTIFS.out.filter_motifs
         .map { meta, tsv -> [meta.model_id, tsv.parent] }
         .groupTuple()
     def ch_interpret_dirs = SATORI_INTERPRET_RAW.out.tf_interactions
-        // the report reads raw attention only; attr and dfim reach it through their evaluations
-        // (kept to one interpreter folder per configuration, the layout the report reads)
+        // the benchmark's reports read raw attention only ([] in the interpret_attr and dfim
+        // slots); attr and dfim reach them through their evaluations
         .map { meta, tsv -> [meta.model_id, tsv.parent] }
         .groupTuple()
     def ch_evaluate_dirs = SATORI_EVALUATE.out.evaluation
@@ -168,11 +169,11 @@ workflow SIMULATED_BENCHMARK {
         }
         .combine(ch_simulate_dir, by: 0)
         .map { _dataset, meta, model, filter_dirs, interpret_dirs, evaluate_dirs, simulate_dir ->
-            [meta, simulate_dir, [], model, filter_dirs, interpret_dirs, evaluate_dirs, []]
+            [meta, simulate_dir, [], model, filter_dirs, interpret_dirs, [], [], evaluate_dirs, []]
         }
 
     emit:
-    report_input    = ch_report_input                          // channel: [ meta, simulate, [], model, filter_motifs, interpret_raw, evaluate, [] ]
+    report_input    = ch_report_input                          // channel: [ meta, simulate, [], model, filter_motifs, interpret_raw, [], [], evaluate, [] ]
     summary         = SATORI_SUMMARIZE.out.summary             // channel: [ meta, benchmark_summary.tsv ]
     evaluations     = SATORI_EVALUATE.out.evaluation           // channel: [ meta, evaluation.json ]
     models          = SATORI_TRAIN.out.model                   // channel: [ meta, model directory ]

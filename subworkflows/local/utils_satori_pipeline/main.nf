@@ -202,12 +202,20 @@ def workflowVersionToYAML() {
 
 //
 // The run's parameters (those that differ from the schema defaults) as a MultiQC custom-content
-// section, from nf-schema's paramsSummaryMap (as the nf-core template writes it)
+// section, from nf-schema's paramsSummaryMap (as the nf-core template writes it), without the
+// entries of its 'Core Nextflow options' that differ between runs of the same pipeline on the
+// same inputs: the run name (new on every run, -resume included) and the paths and user of the
+// machine. MULTIQC takes this summary as an input: with them it would re-run on every -resume.
+// (The execution report and params JSON in pipeline_info/ keep them.)
 //
 def paramsSummaryMultiqc(summary_params) {
+    def run_specific = ['runName', 'launchDir', 'workDir', 'projectDir', 'userName', 'configFiles']
     def summary_section = ''
     summary_params.keySet().each { group ->
         def group_params = summary_params.get(group)
+        if (group == 'Core Nextflow options') {
+            group_params = group_params.findAll { param, _value -> !(param in run_specific) }
+        }
         if (group_params) {
             summary_section += "    <p style=\"font-size:110%\"><b>${group}</b></p>\n"
             summary_section += "    <dl class=\"dl-horizontal\">\n"

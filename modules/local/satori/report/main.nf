@@ -9,7 +9,7 @@ process SATORI_REPORT {
     // configuration (e.g. filter_motifs/data-40_lambda0_jaspar/), so the database variants and
     // methods of one model sit side by side without clashing. Absent steps are given as [].
     input:
-    tuple val(meta), path(simulate, stageAs: 'run/simulate/*'), path(prepare_dhs, stageAs: 'run/prepare_dhs/*'), path(model, stageAs: 'run/train/*'), path(filter_motifs, stageAs: 'run/filter_motifs/*'), path(interpret_raw, stageAs: 'run/interpret_raw/*'), path(evaluate, stageAs: 'run/evaluate/*'), path(hippie, stageAs: 'run/hippie/*')
+    tuple val(meta), path(simulate, stageAs: 'run/simulate/*'), path(prepare_dhs, stageAs: 'run/prepare_dhs/*'), path(model, stageAs: 'run/train/*'), path(filter_motifs, stageAs: 'run/filter_motifs/*'), path(interpret_raw, stageAs: 'run/interpret_raw/*'), path(interpret_attr, stageAs: 'run/interpret_attr/*'), path(dfim, stageAs: 'run/dfim/*'), path(evaluate, stageAs: 'run/evaluate/*'), path(hippie, stageAs: 'run/hippie/*')
 
     output:
     tuple val(meta), path("${prefix}")                        , emit: report

@@ -24,8 +24,11 @@ process SATORI_REPORT_INDEX {
     prefix = task.ext.prefix ?: "${meta.id}"
     // The page links to each report relative to itself: the report folders are linked into the
     // output folder (<prefix>/<configuration>/), where they are also published, next to index.html.
-    def targets = reports.collect { report -> "../${report}" }.join(' ')
-    def linked = reports.collect { report -> "${prefix}/${report.name}" }.join(' ')
+    // A staged input's name is its stage alias, folder included ('reports/<configuration>'), so
+    // the configuration is the alias's last component (and not .baseName: ids like lambda0.01 hold dots).
+    def configurations = reports.collect { report -> report.name.tokenize('/')[-1] }
+    def targets = configurations.collect { configuration -> "../reports/${configuration}" }.join(' ')
+    def linked = configurations.collect { configuration -> "${prefix}/${configuration}" }.join(' ')
     """
     mkdir -p ${prefix}
     ln -s ${targets} ${prefix}/
