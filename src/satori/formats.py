@@ -31,9 +31,13 @@ HISTORY_COLUMNS = ["epoch", "train_loss", "train_entropy", "valid_loss", "valid_
 FILTERS_MEME = "filters.meme"
 FILTER_MOTIFS_TSV = "filter_motifs.tsv"
 FILTER_MATCHES_TSV = "filter_matches.tsv"
+# cluster_id/cluster_name/cluster_tfs: the best match's motif cluster in the database
+# (satori.motifs.clusters: id C001.., a readable name, member TFs comma-joined).
 FILTER_MOTIFS_COLUMNS = [
     "filter", "n_sites", "ic", "motif_id", "tf", "p", "E", "q", "orientation",
+    "cluster_id", "cluster_name", "cluster_tfs",
 ]
+FILTER_CLUSTER_COLUMNS = ["cluster_id", "cluster_name", "cluster_tfs"]
 # top TomTom matches per filter, long format (one row per filter x match, rank 1 = best p)
 FILTER_MATCHES_COLUMNS = [
     "filter", "rank", "motif_id", "tf", "p", "E", "q", "orientation", "offset", "overlap",
