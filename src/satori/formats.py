@@ -16,6 +16,9 @@ LABELS_SPLIT = "split"
 SPLITS = ("train", "valid", "test")
 
 PAIRS_COLUMNS = ["tf1", "tf2", "motif1", "motif2"]
+# written by satori-simulate after PAIRS_COLUMNS: each motif's cluster name in the motif
+# pool's TomTom clustering (satori.motifs.clusters); readers treat them as optional.
+PAIRS_CLUSTER_COLUMNS = ["cluster1", "cluster2"]
 IMPLANTS_COLUMNS = ["id", "motif", "tf", "start", "end", "strand", "pair"]
 
 # --- model directory ----------------------------------------------------------------
