@@ -247,6 +247,8 @@ class Evaluation:
     fp: List[str]
     fn: List[str]
     curve: Optional[pd.DataFrame]  # columns q, precision, recall
+    baseline: Optional[dict] = None  # "random_baseline": expected P/R/F1 of as many random pairs
+    cluster: Optional[dict] = None  # "cluster": cluster-level scores (with its own random_baseline)
 
     @property
     def label(self) -> str:
@@ -310,6 +312,8 @@ def read_evaluation(rf: RunFiles, path: Path) -> Evaluation:
         fp=_pairs_list(obj, ["fp", "false_positives", "spurious", "fp_pairs"]),
         fn=_pairs_list(obj, ["fn", "false_negatives", "missed", "fn_pairs"]),
         curve=_curve(obj),
+        baseline=obj.get("random_baseline") if isinstance(obj.get("random_baseline"), dict) else None,
+        cluster=obj.get("cluster") if isinstance(obj.get("cluster"), dict) else None,
     )
 
 
