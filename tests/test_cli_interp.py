@@ -73,6 +73,9 @@ def test_pipeline_end_to_end(workdir, capsys):
         assert list(inter.columns) == formats.INTERACTIONS_COLUMNS
         tf = pd.read_csv(out / formats.TF_INTERACTIONS_TSV, sep="\t", keep_default_na=False)
         assert list(tf.columns) == formats.TF_INTERACTIONS_COLUMNS
+        cl = pd.read_csv(out / formats.CLUSTER_INTERACTIONS_TSV, sep="\t", keep_default_na=False)
+        assert list(cl.columns) == formats.CLUSTER_INTERACTIONS_COLUMNS
+        assert set(tf.cluster1) <= set(fm.cluster_name) and len(cl) <= len(tf)
     # negatives carry one motif each: the pair is absent in the background, testable only with --compare all
     inter = pd.read_csv(w / "raw-all" / formats.INTERACTIONS_TSV, sep="\t", keep_default_na=False)
     row = inter[(inter.filter_a == "filter0") & (inter.filter_b == "filter1")].iloc[0]

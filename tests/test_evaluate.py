@@ -103,3 +103,66 @@ def test_header_only_table(tmp_path):
     path.write_text("\t".join(formats.TF_INTERACTIONS_COLUMNS) + "\n")
     res = evaluate(read_predictions(path), read_truth(truth_path), 0.05)
     assert res["n_predicted"] == 0 and res["n_fn"] == 4 and res["f1"] == 0.0
+
+
+def _cluster_table(tmp_path):
+    from satori import formats
+
+    fox, gata, ets, ctcf = "FOX: FOXA1/FOXA2", "GATA: GATA4/GATA1", "ETS: ELK1/ETS1", "CTCF"
+    tfs = {fox: "FOXA1,FOXA2", gata: "GATA4,GATA1", ets: "ELK1,ETS1", ctcf: "CTCF"}
+    rows = [  # tf1, tf2, q, cluster1, cluster2
+        ("FOXA2", "GATA1", 0.001, fox, gata),   # not an exact hit, a cluster hit for FOXA1-GATA4
+        ("FOXA1", "GATA4", 0.02, fox, gata),    # exact hit, same cluster pair (merged)
+        ("CTCF", "ELK1", 0.01, ctcf, ets),      # false at both levels
+        ("ELK1", "ETS1", 0.3, ets, ets),        # true pair but not predicted (q)
+    ]
+    df = pd.DataFrame([{"tf1": a, "tf2": b, "q": q, "p": q / 10, "n_filter_pairs": 1, "n_significant": 1,
+                        "median_distance": 8, "method": "attn-raw", "cluster1": c1, "cluster2": c2,
+                        "cluster1_tfs": tfs[c1], "cluster2_tfs": tfs[c2]} for a, b, q, c1, c2 in rows],
+                      columns=formats.TF_INTERACTIONS_COLUMNS)
+    df.to_csv(tmp_path / "tf.tsv", sep="\t", index=False)
+    pd.DataFrame([("gata4", "foxa1", "M1", "M2"), ("ELK1", "ETS1", "M7", "M8"), ("SP1", "YY1", "M3", "M4")],
+                 columns=["tf1", "tf2", "motif1", "motif2"]).to_csv(tmp_path / "pairs.tsv", sep="\t", index=False)
+    return tmp_path / "tf.tsv", tmp_path / "pairs.tsv"
+
+
+def test_cluster_level_and_random_baseline(tmp_path):
+    from satori.evaluate import evaluate_clusters, exact_baseline, read_cluster_predictions
+
+    pred, truth_path = _cluster_table(tmp_path)
+    truth = read_truth(truth_path)
+    cl = read_cluster_predictions(pred)
+    assert len(cl) == 3  # FOX-GATA merged
+    res = evaluate_clusters(cl, truth, 0.05, n_draws=4000, seed=1)
+    assert (res["n_predicted"], res["n_tp"], res["n_fp"], res["n_truth_found"]) == (2, 1, 1, 1)
+    assert res["precision"] == 0.5 and res["recall"] == pytest.approx(1 / 3)
+    assert res["fn"] == [["elk1", "ets1"], ["sp1", "yy1"]]
+    # candidates: pairs of the 4 named clusters with themselves = 10; two match a true pair
+    # (FOX-GATA, ETS-ETS): E[precision] = 2/10 exactly; E[recall] = P(a pick covers) / 3 each
+    base = res["random_baseline"]
+    assert base["n_candidates"] == 10 and base["n_pairs"] == 2
+    assert base["precision"] == pytest.approx(0.2, abs=0.02)
+    p_cover = 1 - (9 * 8) / (10 * 9)  # a given candidate is among 2 drawn of 10: 1 - C(9,2)/C(10,2)
+    assert base["recall"] == pytest.approx(2 * p_cover / 3, abs=0.02)
+
+    exact = evaluate(read_predictions(pred), truth, 0.05)
+    assert exact["n_tp"] == 1
+    eb = exact_baseline(read_predictions(pred), truth, exact["n_predicted"], n_draws=4000, seed=1)
+    # named TFs: FOXA1, FOXA2, GATA1, GATA4, CTCF, ELK1, ETS1 -> 21 pairs, 2 of them true
+    assert eb["n_candidates"] == 21 and eb["precision"] == pytest.approx(2 / 21, abs=0.02)
+
+
+def test_cli_writes_both_levels(tmp_path, capsys):
+    pred, truth_path = _cluster_table(tmp_path)
+    assert main(["--interactions", str(pred), "--truth", str(truth_path), "--outdir", str(tmp_path / "ev"),
+                 "--log-level", "INFO"]) == 0
+    doc = json.loads((tmp_path / "ev" / "evaluation.json").read_text())
+    assert doc["f1"] == doc["f1"] and doc["cluster"]["precision"] == 0.5
+    assert set(doc["random_baseline"]) >= {"precision", "recall", "f1"}
+    assert set(doc["cluster"]["random_baseline"]) >= {"precision", "recall", "f1"}
+    err = capsys.readouterr().err
+    assert "random pairs" in err and "clusters:" in err
+    # an older table without cluster columns: exact level only
+    pred_old, _ = _write(tmp_path, PRED, TRUTH)
+    assert main(["--interactions", str(pred_old), "--truth", str(truth_path), "--outdir", str(tmp_path / "ev2")]) == 0
+    assert "cluster" not in json.loads((tmp_path / "ev2" / "evaluation.json").read_text())

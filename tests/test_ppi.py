@@ -41,7 +41,7 @@ def interactions(tmp_path, rows):
     df["median_distance"] = 10
     df["method"] = "raw"
     p = tmp_path / "tf_interactions.tsv"
-    df[formats.TF_INTERACTIONS_COLUMNS].to_csv(p, sep="\t", index=False)
+    df.reindex(columns=formats.TF_INTERACTIONS_COLUMNS, fill_value="").to_csv(p, sep="\t", index=False)
     return p
 
 

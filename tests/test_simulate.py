@@ -212,7 +212,7 @@ def test_pair_set_and_motifs(name, request):
     sim = request.getfixturevalue(name)
     s = sim["settings"]
     pairs, motifs = sim["pairs"], sim["motifs"]
-    assert list(pairs.columns) == formats.PAIRS_COLUMNS
+    assert list(pairs.columns) == formats.PAIRS_COLUMNS + formats.PAIRS_CLUSTER_COLUMNS
     assert len(pairs) == s["n_pairs"]
     assert len(motifs) == s["n_tfs"]
     unordered = {frozenset((r.motif1, r.motif2)) for r in pairs.itertuples()}
@@ -527,3 +527,27 @@ def test_assign_splits_stratified():
         assert [(s == x).sum() for x in formats.SPLITS] == [400, 50, 50]
     splits = D.assign_splits(np.random.default_rng(0), labels[:10], (1.0, 0.0, 0.0))
     assert set(splits) == {"train"}
+
+
+def test_distinct_clusters_and_cluster_columns(tmp_path, sim_jaspar):
+    from satori.motifs.clusters import database_clusters
+    from satori.motifs.jaspar import load_jaspar
+
+    clusters = database_clusters(load_jaspar())
+    # data-40 draws at random: its pairs.tsv names each motif's cluster
+    pairs = sim_jaspar["pairs"]
+    for col_m, col_c in (("motif1", "cluster1"), ("motif2", "cluster2")):
+        assert [clusters.of_motif(m)[1] for m in pairs[col_m]] == list(pairs[col_c])
+    out = tmp_path / "distinct"
+    run_ok(["--outdir", out, "--preset", "data-40", "--n-seqs", 200, "--n-tfs", 30, "--n-pairs", 30, "--seed", 4,
+            "--distinct-clusters"])
+    sim = load(out)
+    ids = [clusters.of_motif(m)[0] for m in sim["motifs"]]
+    assert len(ids) == 30 and len(set(ids)) == 30
+    assert sim["settings"]["distinct_clusters"] is True
+    from satori.simulate.motifs import choose_motifs
+
+    plain = choose_motifs(load_jaspar(), 30, np.random.default_rng(0))  # without the option: 27 clusters
+    assert len({clusters.of_motif(m.id)[0] for m in plain}) < 30
+    distinct = choose_motifs(load_jaspar(), 30, np.random.default_rng(0), cluster_labels=clusters.labels)
+    assert len({clusters.of_motif(m.id)[0] for m in distinct}) == 30

@@ -66,3 +66,37 @@ def test_tf_aggregation_empty():
     tf = tf_interactions_table(inter, 0.05, "attn-raw")
     assert tf.empty and list(tf.columns) == formats.TF_INTERACTIONS_COLUMNS
     assert np.isfinite(inter.p).all()
+
+
+def test_cluster_columns_and_cluster_aggregate():
+    from satori.interpret.tables import cluster_interactions_table
+
+    fm = _filter_motifs(["FOXA1", "FOXA2", "GATA4", "GATA1", "CTCF"])
+    fm["cluster_name"] = ["FOX: FOXA1/FOXA2", "FOX: FOXA1/FOXA2", "GATA: GATA4/GATA1", "GATA: GATA4/GATA1", "CTCF"]
+    fm["cluster_tfs"] = ["FOXA1,FOXA2", "FOXA1,FOXA2", "GATA4,GATA1", "GATA4,GATA1", "CTCF"]
+    tests = _tests([
+        (2, 0, 1e-6, 1e-5, 8),   # GATA4-FOXA1
+        (1, 3, 1e-3, 0.01, 12),  # FOXA2-GATA1: same cluster pair
+        (0, 4, 0.2, 0.3, 40),    # FOXA1-CTCF
+        (0, 1, 0.01, 0.02, 6),   # FOXA1-FOXA2: two TFs of one cluster
+    ])
+    inter = interactions_table(tests, fm, "attn-raw")
+    assert list(inter.cluster_a) == ["GATA: GATA4/GATA1", "FOX: FOXA1/FOXA2", "FOX: FOXA1/FOXA2", "FOX: FOXA1/FOXA2"]
+    tf = tf_interactions_table(inter, 0.05, "attn-raw", fm)
+    first = tf.iloc[0]
+    # clusters follow their TF when the names are put in order
+    assert (first.tf1, first.cluster1, first.cluster2_tfs) == ("FOXA1", "FOX: FOXA1/FOXA2", "GATA4,GATA1")
+    cl = cluster_interactions_table(tf, 0.05, "attn-raw")
+    assert list(cl.columns) == formats.CLUSTER_INTERACTIONS_COLUMNS
+    assert len(cl) == 3
+    top = cl.iloc[0]
+    assert (top.cluster1, top.cluster2) == ("FOX: FOXA1/FOXA2", "GATA: GATA4/GATA1")
+    assert top.n_tf_pairs == 2 and top.n_significant == 2 and top.n_filter_pairs == 2
+    assert top.q == pytest.approx(1e-5) and top.tf_pairs == "FOXA1+GATA4;FOXA2+GATA1"
+    assert top.median_distance == 10
+    same = cl[(cl.cluster1 == cl.cluster2)].iloc[0]
+    assert same.tf_pairs == "FOXA1+FOXA2"
+    # without cluster columns (an older filter_motifs.tsv) the cluster fields stay empty
+    tf_old = tf_interactions_table(interactions_table(tests, _filter_motifs(["FOXA1", "FOXA2", "GATA4", "GATA1", "CTCF"]),
+                                                      "attn-raw"), 0.05, "attn-raw")
+    assert set(tf_old.cluster1) == {""} and cluster_interactions_table(tf_old, 0.05, "x").empty

@@ -80,3 +80,29 @@ def test_numba_cache_dir_default_and_kept(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split()[0] == str(tmp_path / "mine")
     assert default_numba_cache_dir().endswith(os.path.join("satori", "numba"))
+
+
+def test_filter_motifs_pwms_names_a_file_without_a_model(tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    from satori.cli.filter_motifs import main
+    from satori.motifs.io import format_meme
+
+    monkeypatch.setenv("SATORI_CACHE_DIR", str(tmp_path / "cache"))
+    db_file = tmp_path / "db.meme"
+    db_file.write_text(format_meme(database()))
+    query = tmp_path / "streme.meme"
+    query.write_text(format_meme([Motif("m1", "m1", one_hot_pwm("ATGTTTACA", 0.05)),
+                                  Motif("m2", "m2", np.full((6, 4), 0.25), nsites=3)]))
+    out = tmp_path / "out"
+    assert main(["--pwms", str(query), "--motif-db", str(db_file), "--outdir", str(out), "--threads", "1"]) == 0
+    table = pd.read_csv(out / formats.FILTER_MOTIFS_TSV, sep="\t", keep_default_na=False)
+    assert list(table.columns) == formats.FILTER_MOTIFS_COLUMNS
+    assert list(table["filter"]) == ["m1", "m2"]
+    assert table["tf"].tolist() == ["Foxa1", ""]  # m2: 3 sites < --min-sites, and uninformative
+    assert table["n_sites"].iloc[1] == 3
+    assert table["cluster_id"].iloc[0].startswith("C") and "Foxa1" in table["cluster_tfs"].iloc[0]
+    assert (out / formats.FILTERS_MEME).is_file()
+    # --pwms and --model together: one error line, exit 2
+    assert main(["--pwms", str(query), "--model", str(tmp_path), "--outdir", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()

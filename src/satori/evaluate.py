@@ -13,6 +13,21 @@ which): filters named against the full JASPAR collection (the default of
 satori-filter-motifs; a filter can match any of ~900 motifs, so mismatches cost
 precision and recall) and against the simulation's own ``motifs.meme`` (the paper's
 setting; only the planted TFs can be named, which flatters precision).
+
+Cluster level (when the table has the ``cluster1``/``cluster2``/``cluster1_tfs``/
+``cluster2_tfs`` columns of satori-filter-motifs' motif clusters): the TF pairs are
+merged to unordered pairs of cluster names (best q), and a predicted cluster pair
+matches a true pair (x, y) when one side's cluster holds x and the other's holds y
+(member TFs, case-insensitive). Precision = predicted cluster pairs that match some
+true pair / predicted cluster pairs; recall = true pairs matched by some predicted
+cluster pair / true pairs.
+
+Random baseline, beside both levels: the expected precision, recall and F1 of the
+same number of pairs drawn at random (without replacement, seeded Monte Carlo,
+``n_draws`` draws) from all unordered pairs of the names in the table — distinct
+named TFs at exact level, named clusters (a cluster with itself included) at cluster
+level. Cluster credit is generous (a big cluster matches many TFs); the baseline says
+how generous, so a result is read against it.
 """
 
 from typing import Iterable, List, Set, Tuple
@@ -107,4 +122,116 @@ def evaluate(predictions: pd.DataFrame, truth: Set[Pair], q_threshold: float = 0
     }
 
 
-__all__ = ["normalise_pair", "read_truth", "read_predictions", "evaluate"]
+def _members(text) -> frozenset:
+    return frozenset(t.strip().lower() for t in str(text).split(",") if t.strip())
+
+
+def read_cluster_predictions(path) -> pd.DataFrame:
+    """A ``tf_interactions.tsv`` merged to unordered cluster pairs, or None without cluster columns.
+
+    Returns a DataFrame with ``pair`` (sorted tuple of the two cluster names), ``q``
+    (best over its TF pairs; empty or unparsable = 1) and ``members`` (tuple of two
+    frozensets of lower-cased member TFs, in the order of ``pair``).
+    """
+    df = read_tsv(path, "TF interaction table", ["tf1", "tf2", "q"], flag="--interactions")
+    needed = ["cluster1", "cluster2", "cluster1_tfs", "cluster2_tfs"]
+    if any(c not in df.columns for c in needed):
+        return None
+    q = pd.to_numeric(df["q"], errors="coerce").fillna(1.0).to_numpy(dtype=np.float64)
+    best = {}
+    for i, (t1, t2, c1, c2, m1, m2) in enumerate(zip(df["tf1"], df["tf2"], *(df[c] for c in needed))):
+        if not c1 or not c2 or str(t1).strip().lower() == str(t2).strip().lower():
+            continue
+        (c1, m1), (c2, m2) = sorted(((c1, _members(m1) | {str(t1).strip().lower()}),
+                                     (c2, _members(m2) | {str(t2).strip().lower()})), key=lambda x: x[0])
+        key = (c1, c2)
+        old = best.get(key)
+        members = (m1, m2) if old is None else (old[1][0] | m1, old[1][1] | m2)
+        best[key] = (min(q[i], old[0]) if old else q[i], members)
+    return pd.DataFrame({"pair": pd.Series(list(best), dtype=object),
+                         "q": [v[0] for v in best.values()],
+                         "members": pd.Series([v[1] for v in best.values()], dtype=object)})
+
+
+def _covers(members, truth: List[Pair]) -> np.ndarray:
+    """Boolean (len(truth),): which true pairs the cluster pair with these member sets matches."""
+    a, b = members
+    return np.array([(x in a and y in b) or (y in a and x in b) for x, y in truth], dtype=bool)
+
+
+def _random_baseline(coverage: np.ndarray, n_truth: int, n_pick: int, n_draws: int, seed: int) -> dict:
+    """Expected P/R/F1 of ``n_pick`` random candidates; coverage (n_candidates, n_truth) bool."""
+    n_cand = coverage.shape[0]
+    out = {"n_candidates": int(n_cand), "n_pairs": int(n_pick), "n_draws": int(n_draws), "seed": int(seed)}
+    if n_pick == 0 or n_cand == 0 or n_truth == 0:
+        return dict(out, precision=0.0, recall=0.0, f1=0.0)
+    n_pick = min(n_pick, n_cand)
+    rng = np.random.default_rng(seed)
+    hits_per_candidate = coverage.any(axis=1)
+    ps, rs, fs = [], [], []
+    for _ in range(n_draws):
+        pick = rng.choice(n_cand, size=n_pick, replace=False)
+        tp = int(hits_per_candidate[pick].sum())
+        found = int(coverage[pick].any(axis=0).sum())
+        p = tp / n_pick
+        r = found / n_truth
+        ps.append(p)
+        rs.append(r)
+        fs.append(2 * p * r / (p + r) if p + r else 0.0)
+    return dict(out, precision=float(np.mean(ps)), recall=float(np.mean(rs)), f1=float(np.mean(fs)))
+
+
+def exact_baseline(predictions: pd.DataFrame, truth: Set[Pair], n_pick: int, n_draws: int = 1000,
+                   seed: int = 0) -> dict:
+    """Random-pair baseline at exact level: pairs of distinct TF names of the table."""
+    names = sorted({n for pair in predictions["pair"] for n in pair})
+    truth_list = sorted(truth)
+    index = {t: i for i, t in enumerate(truth_list)}
+    cand = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+    coverage = np.zeros((len(cand), len(truth_list)), dtype=bool)
+    for k, c in enumerate(cand):
+        if c in index:
+            coverage[k, index[c]] = True
+    return _random_baseline(coverage, len(truth_list), n_pick, n_draws, seed)
+
+
+def evaluate_clusters(predictions: pd.DataFrame, truth: Set[Pair], q_threshold: float = 0.05,
+                      n_draws: int = 1000, seed: int = 0) -> dict:
+    """Cluster-level precision, recall, F1 (module docstring) and the random baseline.
+
+    predictions: DataFrame from ``read_cluster_predictions``. Returns a JSON-ready dict.
+    """
+    truth_list = sorted(truth)
+    predicted = predictions[predictions["q"] < q_threshold]
+    covers = [_covers(m, truth_list) for m in predicted["members"]]
+    cov = np.array(covers, dtype=bool).reshape(len(covers), len(truth_list))
+    tp_pairs = [list(p) for p, c in zip(predicted["pair"], cov) if c.any()]
+    fp_pairs = [list(p) for p, c in zip(predicted["pair"], cov) if not c.any()]
+    found = cov.any(axis=0) if len(cov) else np.zeros(len(truth_list), dtype=bool)
+    precision = len(tp_pairs) / len(predicted) if len(predicted) else 0.0
+    recall = float(found.sum()) / len(truth_list) if truth_list else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+    # the baseline's candidates: every unordered pair of named clusters (with itself)
+    clusters = {}
+    for pair, members in zip(predictions["pair"], predictions["members"]):
+        for name, m in zip(pair, members):
+            clusters[name] = clusters.get(name, frozenset()) | m
+    names = sorted(clusters)
+    cand = [(clusters[a], clusters[b]) for i, a in enumerate(names) for b in names[i:]]
+    coverage = np.array([_covers(m, truth_list) for m in cand], dtype=bool).reshape(len(cand), len(truth_list))
+    return {
+        "n_clusters": len(names),
+        "n_tested": int(len(predictions)),
+        "n_predicted": int(len(predicted)),
+        "n_tp": len(tp_pairs), "n_fp": len(fp_pairs),
+        "n_truth_found": int(found.sum()), "n_fn": int(len(truth_list) - found.sum()),
+        "precision": precision, "recall": recall, "f1": f1,
+        "tp": sorted(tp_pairs), "fp": sorted(fp_pairs),
+        "fn": [list(t) for t, f in zip(truth_list, found) if not f],
+        "random_baseline": _random_baseline(coverage, len(truth_list), len(predicted), n_draws, seed),
+    }
+
+
+__all__ = ["normalise_pair", "read_truth", "read_predictions", "read_cluster_predictions", "evaluate",
+           "evaluate_clusters", "exact_baseline"]

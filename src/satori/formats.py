@@ -16,6 +16,9 @@ LABELS_SPLIT = "split"
 SPLITS = ("train", "valid", "test")
 
 PAIRS_COLUMNS = ["tf1", "tf2", "motif1", "motif2"]
+# written by satori-simulate after PAIRS_COLUMNS: each motif's cluster name in the motif
+# pool's TomTom clustering (satori.motifs.clusters); readers treat them as optional.
+PAIRS_CLUSTER_COLUMNS = ["cluster1", "cluster2"]
 IMPLANTS_COLUMNS = ["id", "motif", "tf", "start", "end", "strand", "pair"]
 
 # --- model directory ----------------------------------------------------------------
@@ -31,9 +34,13 @@ HISTORY_COLUMNS = ["epoch", "train_loss", "train_entropy", "valid_loss", "valid_
 FILTERS_MEME = "filters.meme"
 FILTER_MOTIFS_TSV = "filter_motifs.tsv"
 FILTER_MATCHES_TSV = "filter_matches.tsv"
+# cluster_id/cluster_name/cluster_tfs: the best match's motif cluster in the database
+# (satori.motifs.clusters: id C001.., a readable name, member TFs comma-joined).
 FILTER_MOTIFS_COLUMNS = [
     "filter", "n_sites", "ic", "motif_id", "tf", "p", "E", "q", "orientation",
+    "cluster_id", "cluster_name", "cluster_tfs",
 ]
+FILTER_CLUSTER_COLUMNS = ["cluster_id", "cluster_name", "cluster_tfs"]
 # top TomTom matches per filter, long format (one row per filter x match, rank 1 = best p)
 FILTER_MATCHES_COLUMNS = [
     "filter", "rank", "motif_id", "tf", "p", "E", "q", "orientation", "offset", "overlap",
@@ -48,9 +55,22 @@ INTERACTIONS_COLUMNS = [
     "filter_a", "filter_b", "motif_a", "tf_a", "motif_b", "tf_b",
     "n_fg", "n_bg", "n_fg_present", "n_bg_present",
     "median_fg", "median_bg", "distance", "p", "q", "flag", "method",
+    "cluster_a", "cluster_b",
 ]
+# cluster1/cluster2: motif-cluster names of tf1/tf2 (filter_motifs.tsv cluster_name of the
+# best filter pair); cluster1_tfs/cluster2_tfs: their member TFs, comma-joined (what
+# satori-evaluate credits at cluster level). Empty when filter_motifs.tsv has no clusters.
 TF_INTERACTIONS_COLUMNS = [
     "tf1", "tf2", "q", "p", "n_filter_pairs", "n_significant", "median_distance", "method",
+    "cluster1", "cluster2", "cluster1_tfs", "cluster2_tfs",
+]
+# cluster_interactions.tsv: tf_interactions.tsv aggregated to unordered motif-cluster pairs
+# ("a FOX factor pairs with a GATA factor"): best q (and its p), TF pairs and filter pairs
+# behind it, median distance; tf_pairs lists the TF pairs ("A+B", ';'-joined, best first).
+CLUSTER_INTERACTIONS_TSV = "cluster_interactions.tsv"
+CLUSTER_INTERACTIONS_COLUMNS = [
+    "cluster1", "cluster2", "q", "p", "n_tf_pairs", "n_filter_pairs", "n_significant", "median_distance",
+    "cluster1_tfs", "cluster2_tfs", "tf_pairs", "method",
 ]
 # values of the interactions.tsv ``flag`` column (comma-joined; empty = a usable TF pair)
 FLAG_UNANNOTATED = "unannotated"

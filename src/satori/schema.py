@@ -52,8 +52,13 @@ class Evaluation:
     DB_LABEL = "db_label"
     METHODS = "methods"
     INTERACTIONS = "interactions"
+    #: expected precision/recall/F1 of as many random TF pairs (a dict with the three keys above)
+    RANDOM_BASELINE = "random_baseline"
+    #: cluster-level scores (same keys, with their own RANDOM_BASELINE); only when the
+    #: table had motif-cluster columns, so not in KEYS
+    CLUSTER = "cluster"
 
-    KEYS = (PRECISION, RECALL, F1, Q_THRESHOLD, AVERAGE_PRECISION, N_TP, N_FP, N_FN, TP, FP, FN, PR_CURVE,
+    KEYS = (RANDOM_BASELINE, PRECISION, RECALL, F1, Q_THRESHOLD, AVERAGE_PRECISION, N_TP, N_FP, N_FN, TP, FP, FN, PR_CURVE,
             DB_LABEL, METHODS, INTERACTIONS)
 
 

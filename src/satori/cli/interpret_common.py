@@ -4,7 +4,8 @@ Each interpreter's CLI module subclasses ``InterpretOptions`` (adding its own fl
 and calls ``run_interpreter(opts, prog, map_fn, method)``; reading inputs, selection,
 pair scoring, statistics and the output tables are the same for all of them.
 
-Outputs in --outdir: interactions.tsv, tf_interactions.tsv, params.json (options and
+Outputs in --outdir: interactions.tsv, tf_interactions.tsv, cluster_interactions.tsv
+(the TF pairs aggregated to motif-cluster pairs), params.json (options and
 a summary: sequence counts, the attention cutoff used, tested/significant pairs,
 timings). With no sequence passing the foreground (or background) selection the
 tables hold only their headers, a warning is logged and the exit status is 0, so a
@@ -87,5 +88,6 @@ def run_interpreter(opts: InterpretOptions, prog: str, map_fn, method: str, map_
     with staged_outdir(opts.outdir) as stage:
         (stage / formats.INTERACTIONS_TSV).write_text(format_tsv(result.interactions))
         (stage / formats.TF_INTERACTIONS_TSV).write_text(format_tsv(result.tf_interactions))
+        (stage / formats.CLUSTER_INTERACTIONS_TSV).write_text(format_tsv(result.cluster_interactions))
         (stage / formats.PARAMS_JSON).write_text(params_json(prog, opts, summary=result.summary))
     return 0

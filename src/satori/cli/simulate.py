@@ -12,8 +12,12 @@ Presets (every setting can be overridden by its flag):
   long-1500  40 motifs from distinct clusters (--max-similarity 0.6), 80 pairs,
              3-5 pairs/positive, gap 8-80 bp, 60000 x 1500 bp
 
+--distinct-clusters draws every motif from a different motif cluster of the pool (the
+TomTom complete-linkage clusters satori-filter-motifs names filters with), so a TF pair
+found at cluster level identifies the planted pair.
+
 Outputs in --outdir: sequences.fa.gz, labels.tsv (id, split, label), pairs.tsv (tf1, tf2,
-motif1, motif2), motifs.meme, implants.tsv (id, motif, tf, start, end, strand, pair;
+motif1, motif2, cluster1, cluster2: each motif's cluster name), motifs.meme, implants.tsv (id, motif, tf, start, end, strand, pair;
 0-based half-open; pair = row of pairs.tsv counting from 0, -1 for a negative's motif),
 params.json.
 
@@ -60,6 +64,8 @@ class Options(CommonOptions):
     max_similarity: Optional[float] = opt(
         None, "reject a motif whose PWM similarity to a chosen one exceeds this (distinct clusters; "
               f"1 = off) {_PRESET}")
+    distinct_clusters: bool = opt(False, "draw every motif from a different motif cluster of the pool (TomTom "
+                                  "complete-linkage clusters, as satori-filter-motifs names them)")
     background: str = opt("0.295,0.205,0.205,0.295", "background base frequencies A,C,G,T")
     split_fractions: str = opt("0.8,0.1,0.1", "train,valid,test fractions (stratified by label)")
     motif_db: Optional[str] = opt(None, "MEME file of candidate motifs (default: bundled JASPAR)")
@@ -93,6 +99,7 @@ def run(opts: Options) -> int:
         gap_min=opts.gap_min, gap_max=opts.gap_max, pairs_min=opts.pairs_min, pairs_max=opts.pairs_max,
         neg_motifs_min=opts.neg_motifs_min, neg_motifs_max=opts.neg_motifs_max,
         neg_spacing=opts.neg_spacing, max_similarity=opts.max_similarity,
+        distinct_clusters=True if opts.distinct_clusters else None,
         background=tuple(float(x) for x in parse_background(opts.background)),
         split_fractions=parse_fractions(opts.split_fractions),
     )

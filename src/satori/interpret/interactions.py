@@ -33,7 +33,14 @@ from satori.interpret import select
 from satori.interpret.hits import DEFAULT_FRACTION, hit_thresholds
 from satori.interpret.pairs import MapFn, make_bins, score_cached, score_pairs
 from satori.interpret.stats import COMPARE_MODES, compare_pairs
-from satori.interpret.tables import empty_interactions, empty_tf_interactions, interactions_table, tf_interactions_table
+from satori.interpret.tables import (
+    cluster_interactions_table,
+    empty_cluster_interactions,
+    empty_interactions,
+    empty_tf_interactions,
+    interactions_table,
+    tf_interactions_table,
+)
 from satori.memory import release_free_memory
 
 log = logging.getLogger("satori")
@@ -78,6 +85,7 @@ class InterpretResult:
     interactions: pd.DataFrame
     tf_interactions: pd.DataFrame
     summary: dict = field(default_factory=dict)
+    cluster_interactions: pd.DataFrame = field(default_factory=empty_cluster_interactions)
 
 
 def parse_cutoff(text) -> Optional[float]:
@@ -243,14 +251,16 @@ def infer_interactions(
     t2 = time.perf_counter()
     tests = compare_pairs(fg, bg, compare, s.min_fg, s.min_bg)
     interactions = interactions_table(tests, filter_motifs, method)
-    tf_table = tf_interactions_table(interactions, s.q_threshold, method)
+    tf_table = tf_interactions_table(interactions, s.q_threshold, method, filter_motifs)
+    cluster_table = cluster_interactions_table(tf_table, s.q_threshold, method)
     n_sig = int((interactions["q"] < s.q_threshold).sum())
     n_tf_sig = int((tf_table["q"] < s.q_threshold).sum()) if len(tf_table) else 0
     summary.update(n_tested=int(len(interactions)), n_significant=n_sig, n_tf_pairs=int(len(tf_table)),
                    n_tf_significant=n_tf_sig, seconds_tests=round(time.perf_counter() - t2, 3))
     log.info("%d filter pairs tested, %d with q < %g; %d TF pairs, %d with q < %g",
              len(interactions), n_sig, s.q_threshold, len(tf_table), n_tf_sig, s.q_threshold)
-    return InterpretResult(interactions, tf_table, summary)
+    summary["n_cluster_pairs"] = int(len(cluster_table))
+    return InterpretResult(interactions, tf_table, summary, cluster_table)
 
 
 

@@ -10,13 +10,30 @@
   TF pairs (heterodimer names such as ``MAX::MYC`` are one name):
   best q (and the p of that row), number of filter pairs, number of them with
   q < ``q_threshold``, median distance (over the significant filter pairs, or all of
-  them when none is significant).
+  them when none is significant), and the motif clusters of the two TFs
+  (``cluster1``/``cluster2`` names, ``cluster1_tfs``/``cluster2_tfs`` members).
+- ``cluster_interactions.tsv``: the TF pairs aggregated to unordered pairs of motif
+  clusters (by cluster name): best q and its p, the TF pairs and filter pairs behind
+  it. A biologist reads "a FOX factor pairs with a GATA factor".
 """
 
 import numpy as np
 import pandas as pd
 
 from satori import formats
+
+
+def cluster_maps(filter_motifs: pd.DataFrame):
+    """``{filter index: cluster_name}`` and ``{cluster_name: cluster_tfs}`` for annotated filters.
+
+    Empty when ``filter_motifs`` has no cluster columns (written before clusters existed).
+    """
+    if "cluster_name" not in filter_motifs.columns:
+        return {}, {}
+    annotated = filter_motifs[(filter_motifs["tf"] != "") & (filter_motifs["cluster_name"] != "")]
+    idx = annotated["index"].astype(int)
+    tfs = annotated["cluster_tfs"] if "cluster_tfs" in annotated.columns else [""] * len(annotated)
+    return dict(zip(idx, annotated["cluster_name"])), dict(zip(annotated["cluster_name"], tfs))
 
 
 def annotation_maps(filter_motifs: pd.DataFrame):
@@ -36,6 +53,7 @@ def interactions_table(tests: pd.DataFrame, filter_motifs: pd.DataFrame, method:
     Returns a DataFrame with columns ``formats.INTERACTIONS_COLUMNS`` in ``tests``' order.
     """
     motif_of, tf_of = annotation_maps(filter_motifs)
+    cluster_of, _ = cluster_maps(filter_motifs)
     a = tests["filter_a"].astype(int).to_numpy()
     b = tests["filter_b"].astype(int).to_numpy()
     tf_a = [tf_of.get(i, "") for i in a]
@@ -64,27 +82,35 @@ def interactions_table(tests: pd.DataFrame, filter_motifs: pd.DataFrame, method:
         out[col] = tests[col].astype(np.float64).to_numpy()
     out["flag"] = flags
     out["method"] = method
+    out["cluster_a"] = [cluster_of.get(i, "") for i in a]
+    out["cluster_b"] = [cluster_of.get(j, "") for j in b]
     return out[formats.INTERACTIONS_COLUMNS]
 
 
-def tf_interactions_table(interactions: pd.DataFrame, q_threshold: float, method: str) -> pd.DataFrame:
+def tf_interactions_table(interactions: pd.DataFrame, q_threshold: float, method: str,
+                          filter_motifs: pd.DataFrame = None) -> pd.DataFrame:
     """Aggregate unflagged filter pairs to unordered TF pairs.
 
     interactions: DataFrame with ``formats.INTERACTIONS_COLUMNS``.
+    filter_motifs: the ``filter_motifs.tsv`` table (for the clusters' member TFs); None
+        leaves ``cluster1_tfs``/``cluster2_tfs`` empty.
     Returns a DataFrame with columns ``formats.TF_INTERACTIONS_COLUMNS``, sorted by q.
     """
     rows = interactions[interactions["flag"] == ""]
     if rows.empty:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in formats.TF_INTERACTIONS_COLUMNS})
+        return empty_tf_interactions()
+    _, members = cluster_maps(filter_motifs) if filter_motifs is not None else ({}, {})
     rows = rows.sort_values(["q", "p"], kind="stable")
+    ca = rows["cluster_a"] if "cluster_a" in rows.columns else [""] * len(rows)
+    cb = rows["cluster_b"] if "cluster_b" in rows.columns else [""] * len(rows)
     groups = {}
-    for ta, tb, p, q, d in zip(rows["tf_a"], rows["tf_b"], rows["p"], rows["q"], rows["distance"]):
+    for ta, tb, p, q, d, ka, kb in zip(rows["tf_a"], rows["tf_b"], rows["p"], rows["q"], rows["distance"], ca, cb):
         key = tuple(sorted((ta.lower(), tb.lower())))
         g = groups.get(key)
         if g is None:
-            # display names from the best row, in the order of the case-insensitive key
-            names = sorted((ta, tb), key=str.lower)
-            g = groups[key] = {"tf1": names[0], "tf2": names[1], "q": q, "p": p, "d": [], "sig": []}
+            # display names (and their clusters) from the best row, in the order of the case-insensitive key
+            (n1, c1), (n2, c2) = sorted(((ta, ka), (tb, kb)), key=lambda nc: nc[0].lower())
+            g = groups[key] = {"tf1": n1, "tf2": n2, "q": q, "p": p, "d": [], "sig": [], "c1": c1, "c2": c2}
         g["d"].append(d)
         g["sig"].append(q < q_threshold)
     out = []
@@ -96,10 +122,59 @@ def tf_interactions_table(interactions: pd.DataFrame, q_threshold: float, method
             "tf1": g["tf1"], "tf2": g["tf2"], "q": g["q"], "p": g["p"],
             "n_filter_pairs": len(d), "n_significant": int(sig.sum()),
             "median_distance": float(np.median(chosen)) if len(chosen) else np.nan,
-            "method": method,
+            "method": method, "cluster1": g["c1"], "cluster2": g["c2"],
+            "cluster1_tfs": members.get(g["c1"], ""), "cluster2_tfs": members.get(g["c2"], ""),
         })
     table = pd.DataFrame(out, columns=formats.TF_INTERACTIONS_COLUMNS)
     return table.sort_values(["q", "p", "tf1", "tf2"], kind="stable").reset_index(drop=True)
+
+
+def cluster_interactions_table(tf_interactions: pd.DataFrame, q_threshold: float, method: str) -> pd.DataFrame:
+    """Aggregate TF pairs to unordered motif-cluster pairs (by cluster name).
+
+    tf_interactions: DataFrame with ``formats.TF_INTERACTIONS_COLUMNS`` (rows without
+        both cluster names are left out). ``n_significant`` counts the TF pairs with
+        q < ``q_threshold``; ``n_filter_pairs`` sums theirs; the median distance is over
+        the TF pairs' medians (the significant ones, or all when none is).
+    Returns a DataFrame with columns ``formats.CLUSTER_INTERACTIONS_COLUMNS``, sorted by q.
+    """
+    if tf_interactions.empty or "cluster1" not in tf_interactions.columns:
+        return empty_cluster_interactions()
+    rows = tf_interactions[(tf_interactions["cluster1"].fillna("") != "") & (tf_interactions["cluster2"].fillna("") != "")]
+    if rows.empty:
+        return empty_cluster_interactions()
+    rows = rows.sort_values(["q", "p"], kind="stable")
+    groups = {}
+    for r in rows.itertuples(index=False):
+        pair = sorted(((r.cluster1, r.cluster1_tfs, r.tf1), (r.cluster2, r.cluster2_tfs, r.tf2)), key=lambda x: x[0])
+        key = (pair[0][0], pair[1][0])
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = {"cluster1": key[0], "cluster2": key[1], "q": r.q, "p": r.p, "n_filter_pairs": 0,
+                               "d": [], "sig": [], "tfs1": pair[0][1], "tfs2": pair[1][1], "tf_pairs": []}
+        g["n_filter_pairs"] += int(r.n_filter_pairs)
+        g["d"].append(float(r.median_distance))
+        g["sig"].append(float(r.q) < q_threshold)
+        g["tf_pairs"].append(f"{pair[0][2]}+{pair[1][2]}")
+    out = []
+    for g in groups.values():
+        d, sig = np.asarray(g["d"], dtype=np.float64), np.asarray(g["sig"])
+        chosen = d[sig] if sig.any() else d
+        chosen = chosen[np.isfinite(chosen)]
+        out.append({
+            "cluster1": g["cluster1"], "cluster2": g["cluster2"], "q": g["q"], "p": g["p"],
+            "n_tf_pairs": len(d), "n_filter_pairs": g["n_filter_pairs"], "n_significant": int(sig.sum()),
+            "median_distance": float(np.median(chosen)) if len(chosen) else np.nan,
+            "cluster1_tfs": g["tfs1"], "cluster2_tfs": g["tfs2"], "tf_pairs": ";".join(g["tf_pairs"]),
+            "method": method,
+        })
+    table = pd.DataFrame(out, columns=formats.CLUSTER_INTERACTIONS_COLUMNS)
+    return table.sort_values(["q", "p", "cluster1", "cluster2"], kind="stable").reset_index(drop=True)
+
+
+def empty_cluster_interactions() -> pd.DataFrame:
+    """A ``cluster_interactions.tsv`` with the header only."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in formats.CLUSTER_INTERACTIONS_COLUMNS})
 
 
 def empty_interactions() -> pd.DataFrame:

@@ -196,13 +196,19 @@ def preloaded_filter_table(config) -> pd.DataFrame:
     One row per filter, columns ``formats.FILTER_MOTIFS_COLUMNS``: ``filter`` =
     ``filter<i>``, ``n_sites`` empty (no sites are collected), ``ic`` of the motif,
     ``motif_id`` and ``tf`` (the motif name), ``p`` = ``E`` = ``q`` = 0 (the filter is
-    the motif by construction), ``orientation`` = the strand the filter scores.
+    the motif by construction), ``orientation`` = the strand the filter scores; the
+    cluster columns describe the cluster the motif represents (``cluster_id`` = the
+    motif id; its own name alone when the motifs were not clustered).
     """
+    from satori.motifs.clusters import TFS_SEPARATOR, cluster_name
+
     rows = []
     for i, e in enumerate(_entries(config)):
+        tfs = list(dict.fromkeys([e["name"]] + list(e.get("cluster_names") or [])))
         rows.append({
             "filter": f"filter{i}", "n_sites": np.nan, "ic": float(e.get("ic", np.nan)),
             "motif_id": e["id"], "tf": e["name"], "p": 0.0, "E": 0.0, "q": 0.0, "orientation": e["strand"],
+            "cluster_id": e["id"], "cluster_name": cluster_name(tfs), "cluster_tfs": TFS_SEPARATOR.join(tfs),
         })
     return pd.DataFrame(rows, columns=formats.FILTER_MOTIFS_COLUMNS)
 

@@ -3,12 +3,22 @@
 - Both strands: each target is also compared as its reverse complement; the better
   strand is kept (``orientation`` ``+`` = the filter matches the target as given,
   ``-`` = it matches the target's reverse complement).
-- p: TomTom's p-value of the best alignment of a filter with a target.
-  E = p x (number of targets). q: Benjamini-Hochberg over the targets, per filter
-  (each filter is a separate search of the database, as in MEME's TomTom, so the
-  FDR is controlled per filter).
+- Meaning of p, E and q as in MEME's TomTom: p is per (filter, target), the chance
+  that a filter with no true relation to the target aligns with it as well as
+  observed (best offset, best strand); E = p x (number of targets), the expected
+  number of targets matching this well by chance; q = Benjamini-Hochberg over the
+  targets, per filter (each filter is a separate search of the database, so the FDR
+  is controlled per filter).
+- Calibration (``satori.motifs.calibrate``, the one place that corrects memelite):
+  each filter is trimmed to its informative core (flank columns below 0.3 bits
+  dropped) and memelite's p is replaced by max(memelite p, the p of the same match
+  under an empirical null of random PWMs against that target, per query width and
+  information content), computed once per database and cached. memelite's p alone
+  treats a target's columns as independent, so long structured targets (CTCF) and
+  blurry filters got tiny p-values by chance. ``calibrate=False`` gives memelite's p.
 - A filter is annotated with its best target (smallest p) when it has at least
-  ``min_sites`` sites and that target's q <= ``q_threshold``.
+  ``min_sites`` sites and that target's q <= ``q_threshold``; the target's motif
+  cluster (``satori.motifs.clusters``) is reported beside it.
 
 memelite compiles its numba code the first time it runs (about a minute); the
 compiled code is cached in ``NUMBA_CACHE_DIR``. If that variable is unset this module
@@ -17,7 +27,6 @@ before numba reads it, so every later run reuses the cache.
 """
 
 import logging
-import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -26,26 +35,27 @@ import pandas as pd
 
 from satori import formats
 from satori.interpret.stats import benjamini_hochberg
+from satori.motifs import calibrate as calibration
+from satori.motifs.clusters import TFS_SEPARATOR
 from satori.motifs.io import Motif
 from satori.numba_cache import default_numba_cache_dir, ensure_numba_cache_dir  # noqa: F401 (re-exported)
 
 log = logging.getLogger("satori")
 
 
-def _tomtom():
-    ensure_numba_cache_dir()
-    from memelite import tomtom
-
-    return tomtom
-
-
 @dataclass
 class TomtomResult:
     """All-against-all TomTom comparison of queries (filters) with targets.
 
-    p, E, q: np.ndarray, shape=(n_queries, n_targets).
+    p, E, q: np.ndarray, shape=(n_queries, n_targets) — calibrated p (see
+        ``satori.motifs.calibrate``; memelite's own p when ``calibrate=False``),
+        E = p x n_targets, q = BH per query over the targets.
+    raw_p: np.ndarray, shape=(n_queries, n_targets) — memelite's p of the trimmed core.
     strand: np.ndarray int, 0 = target as given, 1 = its reverse complement.
-    offset, overlap: np.ndarray int, TomTom's alignment offset and overlap.
+    offset, overlap: np.ndarray int, TomTom's alignment offset (of the untrimmed
+        query) and overlap.
+    core: np.ndarray int, shape=(n_queries, 2) — [start, stop) of each query's
+        trimmed core (stop - start < MIN_CORE: not compared, p = 1).
     """
 
     p: np.ndarray
@@ -54,39 +64,61 @@ class TomtomResult:
     strand: np.ndarray
     offset: np.ndarray
     overlap: np.ndarray
+    raw_p: np.ndarray = None
+    core: np.ndarray = None
 
 
-def compare(queries: Sequence[np.ndarray], targets: Sequence[Motif], threads: int = 0) -> TomtomResult:
-    """Run TomTom on every (query, target) pair, both strands.
+def compare(queries: Sequence[np.ndarray], targets: Sequence[Motif], threads: int = 0,
+            calibrate: bool = True, trim_ic: float = None) -> TomtomResult:
+    """Run TomTom on every (query, target) pair, both strands, with calibrated p-values.
 
     queries: list of np.ndarray, each shape=(width, 4) letter probabilities.
     targets: list of Motif (pwm shape (width, 4)).
     threads: numba threads (0 = all).
+    calibrate: trim each query to its core and calibrate p against the database's
+        cached null (``calibrate.load_null``); False = memelite's p of the untrimmed
+        query, as MEME's TomTom reports it.
+    trim_ic: flank columns below this many bits are trimmed (default ``calibrate.TRIM_IC``).
     """
     if len(targets) == 0:
         raise ValueError("no target motifs")
     n_q, n_t = len(queries), len(targets)
     if n_q == 0:
         empty = np.zeros((0, n_t))
-        return TomtomResult(empty, empty, empty, empty.astype(int), empty.astype(int), empty.astype(int))
+        z = empty.astype(int)
+        return TomtomResult(empty, empty, empty, z, z, z, empty, np.zeros((0, 2), dtype=int))
 
-    tomtom = _tomtom()
-    Qs = [np.ascontiguousarray(np.asarray(q, dtype=np.float64).T) for q in queries]
-    Ts = [np.ascontiguousarray(np.asarray(t.pwm, dtype=np.float64).T) for t in targets]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        p, _scores, offsets, overlaps, strands = tomtom(Qs, Ts, reverse_complement=True,
-                                                        n_jobs=threads if threads > 0 else -1)
-    for w in caught:  # e.g. "fewer than 25 targets: p-values depend on the targets" -> one log line
-        log.warning("TomTom: %s", w.message)
-    p = np.clip(np.nan_to_num(p, nan=1.0), 0.0, 1.0)
+    queries = [np.asarray(q, dtype=np.float64) for q in queries]
+    if calibrate:
+        thr = calibration.TRIM_IC if trim_ic is None else trim_ic
+        core = np.array([calibration.trim(q, thr) for q in queries], dtype=np.int64).reshape(-1, 2)
+    else:
+        core = np.array([[0, len(q)] for q in queries], dtype=np.int64).reshape(-1, 2)
+    usable = np.flatnonzero(core[:, 1] - core[:, 0] >= (calibration.MIN_CORE if calibrate else 1))
+    raw = np.ones((n_q, n_t))
+    scores = np.zeros((n_q, n_t))
+    offsets, overlaps, strands = (np.zeros((n_q, n_t), dtype=np.int64) for _ in range(3))
+    if len(usable):
+        cores = [queries[i][core[i, 0]:core[i, 1]] for i in usable]
+        p_u, _s, off_u, ov_u, st_u = calibration.raw_tomtom(cores, targets, threads)
+        raw[usable] = np.clip(np.nan_to_num(p_u, nan=1.0), 0.0, 1.0)
+        offsets[usable] = off_u.astype(np.int64) + core[usable, :1]
+        overlaps[usable] = ov_u.astype(np.int64)
+        strands[usable] = st_u.astype(np.int64)
+    p = raw.copy()
+    if calibrate and len(usable):
+        null = calibration.load_null(targets, threads)
+        strata = np.array([calibration.stratum(c) for c in cores], dtype=np.int64)
+        p[usable] = calibration.calibrated_p(raw[usable], strata, null)
     return TomtomResult(
         p=p,
         E=p * n_t,
         q=benjamini_hochberg(p, axis=1),
-        strand=strands.astype(np.int64),
-        offset=offsets.astype(np.int64),
-        overlap=overlaps.astype(np.int64),
+        strand=strands,
+        offset=offsets,
+        overlap=overlaps,
+        raw_p=raw,
+        core=core,
     )
 
 
@@ -98,13 +130,16 @@ def annotate_filters(
     q_threshold: float = 0.05,
     top_matches: int = 3,
     threads: int = 0,
+    calibrate: bool = True,
+    clusters=None,
 ):
-    """Annotate each filter with its best database match.
+    """Annotate each filter with its best database match and that match's motif cluster.
 
     Parameters
     ----------
     filter_motifs: list of Motif
-        One per filter, ids ``filter0..``, ``nsites`` the number of sites.
+        One per filter, ids ``filter0..``, ``nsites`` the number of sites (None:
+        unknown, e.g. motifs read from a file; compared whatever ``min_sites``).
     ic: np.ndarray, shape=(F,)
         Information content of each filter's PWM.
     targets: list of Motif
@@ -115,20 +150,29 @@ def annotate_filters(
         A best match with q above it leaves the filter unannotated. Default 0.05.
     top_matches: int
         Rows per compared filter in the long matches table. Default 3.
+    calibrate: bool
+        Trimmed cores and calibrated p-values (``compare``). Default True.
+    clusters: ``clusters.DatabaseClusters`` or None
+        The database's motif clusters; None computes them (cached per database).
 
     Returns ``(filter_table, matches_table)``: pandas DataFrames with columns
     ``formats.FILTER_MOTIFS_COLUMNS`` (one row per filter; empty match fields when
     unannotated) and ``formats.FILTER_MATCHES_COLUMNS``.
     """
-    n_sites = np.array([m.nsites or 0 for m in filter_motifs], dtype=np.int64)
-    compared = np.flatnonzero(n_sites >= min_sites)
-    result = compare([filter_motifs[i].pwm for i in compared], targets, threads=threads)
+    n_sites = np.array([-1 if m.nsites is None else m.nsites for m in filter_motifs], dtype=np.int64)
+    compared = np.flatnonzero((n_sites >= min_sites) | (n_sites < 0))  # unknown site count: compared
+    result = compare([filter_motifs[i].pwm for i in compared], targets, threads=threads, calibrate=calibrate)
+    if clusters is None:
+        from satori.motifs.clusters import database_clusters
+
+        clusters = database_clusters(targets, threads=max(1, threads))
 
     rows = []
     for f, motif in enumerate(filter_motifs):
         rows.append({
-            "filter": motif.id, "n_sites": int(n_sites[f]), "ic": round(float(ic[f]), 4),
+            "filter": motif.id, "n_sites": int(n_sites[f]) if n_sites[f] >= 0 else np.nan, "ic": round(float(ic[f]), 4),
             "motif_id": "", "tf": "", "p": np.nan, "E": np.nan, "q": np.nan, "orientation": "",
+            "cluster_id": "", "cluster_name": "", "cluster_tfs": "",
         })
     matches = []
     for k, f in enumerate(compared):
@@ -139,6 +183,8 @@ def annotate_filters(
                 motif_id=targets[best].id, tf=targets[best].name, p=result.p[k, best],
                 E=result.E[k, best], q=result.q[k, best], orientation="+-"[int(result.strand[k, best])],
             )
+            cid, cname, ctfs = clusters.of_motif(targets[best].id)
+            rows[f].update(cluster_id=cid, cluster_name=cname, cluster_tfs=TFS_SEPARATOR.join(ctfs))
         for rank, t in enumerate(order[:max(0, top_matches)], start=1):
             matches.append({
                 "filter": filter_motifs[f].id, "rank": rank, "motif_id": targets[t].id, "tf": targets[t].name,

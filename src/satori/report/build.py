@@ -571,7 +571,7 @@ def section_filters(rd: RunData) -> Section:
     if missing_matches:
         sec.notes.append(f"{missing_matches} matched motif(s) not found in the run's motif files or JASPAR: filter logo only.")
     df = df.assign(logos=logo_cells)
-    cols = ["filter", "logos", "n_sites", "ic", "tf", "motif_id", "q", "E", "orientation"]
+    cols = ["filter", "logos", "n_sites", "ic", "tf", "cluster_name", "motif_id", "q", "E", "orientation"]
     for extra in rf.filter_motifs:
         if extra == primary_filter_motifs(rf) or df is None:
             continue
@@ -786,7 +786,7 @@ def score_rows(rf: RunFiles, sets: List[InteractionSet], evals: List[Evaluation]
     for ev in evals:
         rows.append({"label": ev.label, "method": ev.method, "db": ev.db, "precision": ev.precision,
                      "recall": ev.recall, "f1": ev.f1, "q_threshold": ev.q_threshold, "tp": len(ev.tp),
-                     "fp": len(ev.fp), "fn": len(ev.fn), "source": rf.rel(ev.path)})
+                     "fp": len(ev.fp), "fn": len(ev.fn), "source": rf.rel(ev.path), **_baseline_scores(ev)})
     if not evals and truth:
         for s in sets:
             if s.tf is None:
@@ -799,9 +799,20 @@ def score_rows(rf: RunFiles, sets: List[InteractionSet], evals: List[Evaluation]
     return rows, computed
 
 
+def _baseline_scores(ev: Evaluation) -> dict:
+    """Random-pair baseline F1 and cluster-level F1 (and its baseline) of an evaluation.json."""
+    def f1_of(d):
+        return as_float(d.get("f1")) if isinstance(d, dict) else None
+
+    cluster = ev.cluster or {}
+    return {"random_f1": f1_of(ev.baseline), "cluster_f1": f1_of(cluster),
+            "cluster_random_f1": f1_of(cluster.get("random_baseline"))}
+
+
 def score_summary(rows: List[dict], source: str) -> List[dict]:
     """The score rows as stored in report_summary.json."""
-    keep = ("method", "db", "precision", "recall", "f1", "q_threshold", "tp", "fp", "fn")
+    keep = ("method", "db", "precision", "recall", "f1", "q_threshold", "tp", "fp", "fn",
+            "random_f1", "cluster_f1", "cluster_random_f1")
     return [dict({k: r.get(k) for k in keep}, source=source) for r in rows]
 
 
@@ -869,7 +880,10 @@ def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Sec
         sec.blocks.append(figure_block(rd.save(fig, table, "truth_scores",
                                                "Precision, recall and F1 of the predicted TF pairs against the implanted pairs.")))
     guarded(sec, "Scores", bars)
-    sec.blocks.append(table_block(scores, "Scores", columns=["label", "precision", "recall", "f1", "q_threshold", "tp", "fp", "fn", "source"]))
+    # random_f1: the expected F1 of as many random pairs of the named TFs; cluster_f1: motif-cluster level
+    sec.blocks.append(table_block(scores, "Scores", columns=["label", "precision", "recall", "f1", "random_f1",
+                                                             "cluster_f1", "cluster_random_f1", "q_threshold",
+                                                             "tp", "fp", "fn", "source"]))
 
     curves = {ev.label: ev.curve for ev in evals if ev.curve is not None}
     curve_src = "evaluation.json"

@@ -219,6 +219,8 @@ class Evaluation:
     fp: List[str]
     fn: List[str]
     curve: Optional[pd.DataFrame]  # columns q, precision, recall
+    baseline: Optional[dict] = None  # "random_baseline": expected P/R/F1 of as many random pairs
+    cluster: Optional[dict] = None  # "cluster": cluster-level scores (with its own random_baseline)
 
     @property
     def label(self) -> str:
@@ -281,6 +283,8 @@ def read_evaluation(rf: RunFiles, path: Path) -> Evaluation:
         q_threshold=as_float(obj.get(E.Q_THRESHOLD)),
         tp=_pairs_list(obj, E.TP), fp=_pairs_list(obj, E.FP), fn=_pairs_list(obj, E.FN),
         curve=_curve(obj),
+        baseline=obj.get(E.RANDOM_BASELINE) if isinstance(obj.get(E.RANDOM_BASELINE), dict) else None,
+        cluster=obj.get(E.CLUSTER) if isinstance(obj.get(E.CLUSTER), dict) else None,
     )
 
 

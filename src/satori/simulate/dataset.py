@@ -80,6 +80,8 @@ class SimulatedData:
     motifs: the chosen motifs (``motifs.meme``). pairs: shape (n_pairs, 2), motif indices.
     implants: every implanted instance. config: the settings. seed: the seed.
     motif_source: where the motifs came from (recorded in params.json).
+    motif_clusters: the motif-cluster name of each chosen motif in the pool's clustering
+        (``satori.motifs.clusters``; pairs.tsv ``cluster1``/``cluster2``).
     """
 
     codes: np.ndarray
@@ -92,6 +94,7 @@ class SimulatedData:
     config: SimulationConfig
     seed: int
     motif_source: dict = field(default_factory=dict)
+    motif_clusters: List[str] = field(default_factory=list)
 
 
 # --- settings checks ------------------------------------------------------------------
@@ -273,7 +276,11 @@ def simulate(config: SimulationConfig, motif_pool: Sequence[Motif], seed: int = 
 
     if len(motif_pool) < config.n_tfs:
         raise InputError(f"{source_name} has {len(motif_pool)} motifs, fewer than --n-tfs {config.n_tfs}")
-    motifs = choose_motifs(motif_pool, config.n_tfs, rng_motifs, config.max_similarity, source_name)
+    from satori.motifs.clusters import database_clusters
+
+    clusters = database_clusters(motif_pool, threads=1)
+    motifs = choose_motifs(motif_pool, config.n_tfs, rng_motifs, config.max_similarity, source_name,
+                           cluster_labels=clusters.labels if config.distinct_clusters else None)
     pairs = choose_pairs(len(motifs), config.n_pairs, rng_pairs)
     widths = np.array([m.width for m in motifs], dtype=np.int64)
     check_fit(config, widths, pairs)
@@ -307,7 +314,7 @@ def simulate(config: SimulationConfig, motif_pool: Sequence[Motif], seed: int = 
     width = max(6, len(str(n)))
     ids = [f"seq{i:0{width}d}" for i in range(1, n + 1)]
     return SimulatedData(codes, ids, labels, splits, list(motifs), pairs, implants, config, seed,
-                         dict(motif_source or {}))
+                         dict(motif_source or {}), [clusters.of_motif(m.id)[1] for m in motifs])
 
 
 # --- files ----------------------------------------------------------------------------
@@ -338,10 +345,11 @@ def implants_frame(data: SimulatedData) -> pd.DataFrame:
 
 
 def pairs_frame(data: SimulatedData) -> pd.DataFrame:
-    """``pairs.tsv`` as a frame: tf1, tf2, motif1, motif2 (row i = pair index i)."""
+    """``pairs.tsv`` as a frame: tf1, tf2, motif1, motif2, cluster1, cluster2 (row i = pair index i)."""
     m = data.motifs
-    rows = [(m[i].name, m[j].name, m[i].id, m[j].id) for i, j in data.pairs.tolist()]
-    return pd.DataFrame(rows, columns=formats.PAIRS_COLUMNS)
+    cl = data.motif_clusters or [""] * len(m)
+    rows = [(m[i].name, m[j].name, m[i].id, m[j].id, cl[i], cl[j]) for i, j in data.pairs.tolist()]
+    return pd.DataFrame(rows, columns=formats.PAIRS_COLUMNS + formats.PAIRS_CLUSTER_COLUMNS)
 
 
 def _tsv(df: pd.DataFrame) -> str:

@@ -97,6 +97,7 @@ def choose_motifs(
     rng: np.random.Generator,
     max_similarity: Optional[float] = None,
     source: str = "the motif database",
+    cluster_labels: Optional[np.ndarray] = None,
 ) -> List[Motif]:
     """Pick ``n`` motifs with distinct TF names, optionally from distinct clusters.
 
@@ -114,6 +115,9 @@ def choose_motifs(
         similarity check (the paper's data-40/60/80 drew motifs at random).
     source: str
         Names the candidates in error messages.
+    cluster_labels: np.ndarray int, shape=(len(motifs),), or None
+        If given, the motif cluster of each candidate (``satori.motifs.clusters``):
+        a candidate from a cluster already chosen is rejected (``--distinct-clusters``).
 
     Returns
     -------
@@ -129,22 +133,29 @@ def choose_motifs(
     order = rng.permutation(len(motifs))
     chosen: List[Motif] = []
     names: set = set()
+    used_clusters: set = set()
     for idx in order:
         m = motifs[idx]
         parts = set(tf_name_parts(m.name))
         if parts & names:
+            continue
+        if cluster_labels is not None and int(cluster_labels[idx]) in used_clusters:
             continue
         if max_similarity is not None and chosen:
             if similarity_to_set(m.pwm, [c.pwm for c in chosen]).max() > max_similarity:
                 continue
         chosen.append(m)
         names |= parts
+        if cluster_labels is not None:
+            used_clusters.add(int(cluster_labels[idx]))
         if len(chosen) == n:
             break
     if len(chosen) < n:
         what = "distinct TF names"
         if max_similarity is not None:
             what += f" and pairwise similarity <= {max_similarity:g} (--max-similarity)"
+        if cluster_labels is not None:
+            what += " from distinct motif clusters (--distinct-clusters)"
         raise InputError(
             f"{source} has only {len(chosen)} motifs with {what}, fewer than --n-tfs {n}"
         )

@@ -42,6 +42,8 @@ class SimulationConfig:
     neg_motifs_max: int = 3
     neg_spacing: int = 40
     max_similarity: Optional[float] = None
+    # draw every motif from a different TomTom motif cluster of the pool (satori.motifs.clusters)
+    distinct_clusters: bool = False
     background: Tuple[float, float, float, float] = (0.295, 0.205, 0.205, 0.295)
     split_fractions: Tuple[float, float, float] = (0.8, 0.1, 0.1)
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Issue 16: filter names and interaction F1 at exact and cluster level, beside the random
+# baseline, on a trained model of an existing simulation (numbers in BENCHMARKS.md).
+# Chain per motif database (jaspar = bundled JASPAR2024 CORE vertebrates, simulation = the
+# simulation's motifs.meme) and --compare mode: satori-filter-motifs -> satori-interpret-raw
+# -> satori-evaluate. Prints the top filter names and one RESULT line per setting.
+#   bash benchmarks/bench_motif_names.sh MODEL_DIR SIM_DIR WORKDIR [THREADS]
+set -euo pipefail
+M=$1; S=$2; W=$3; T=${4:-1}
+mkdir -p "$W"
+D="--fasta $S/sequences.fa.gz --labels $S/labels.tsv --threads $T"
+for db in jaspar simulation; do
+  extra=""; [ "$db" = simulation ] && extra="--motif-db $S/motifs.meme"
+  satori-filter-motifs --model "$M" $D $extra --outdir "$W/fm_$db" --log-level WARNING
+  python3 - "$W/fm_$db/filter_motifs.tsv" "$db" <<'PY'
+import collections, sys
+import pandas as pd
+t = pd.read_csv(sys.argv[1], sep="\t", keep_default_na=False)
+a = t[t.tf != ""]
+top = collections.Counter(a.tf).most_common(3)
+share = top[0][1] / len(a) if len(a) else 0.0
+print(f"NAMES db={sys.argv[2]} annotated {len(a)} of {len(t)}; top TFs {top} (top share {share:.2f}); "
+      f"top clusters {collections.Counter(a.cluster_name).most_common(3)}")
+PY
+  for cmp in present all; do
+    satori-interpret-raw --model "$M" $D --filter-motifs "$W/fm_$db/filter_motifs.tsv" --compare "$cmp" \
+        --outdir "$W/raw_${db}_$cmp" --log-level WARNING
+    satori-evaluate --interactions "$W/raw_${db}_$cmp/tf_interactions.tsv" --truth "$S/pairs.tsv" \
+        --db-label "$db" --outdir "$W/ev_${db}_$cmp" --log-level WARNING
+    python3 - "$W/ev_${db}_$cmp/evaluation.json" "$db" "$cmp" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = lambda x: f"P {x['precision']:.3f} R {x['recall']:.3f} F1 {x['f1']:.3f}"
+c = d.get("cluster", {})
+print(f"RESULT db={sys.argv[2]} compare={sys.argv[3]} exact: n={d['n_predicted']} {f(d)} | random {f(d['random_baseline'])}"
+      + (f" || cluster: n={c['n_predicted']} {f(c)} | random {f(c['random_baseline'])}" if c else ""))
+PY
+  done
+done
