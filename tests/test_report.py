@@ -122,12 +122,15 @@ def test_partial_run_names_what_is_missing(tmp_path):
     status = sections_of(html)
     assert list(status) == SECTION_IDS
     assert status["training"] == "ok" and status["attention"] == "ok"
-    assert status["filters"] == "missing" and status["interactions"] == "missing" and status["known"] == "missing"
+    # steps the run did not ask for are "not run" (grey), not failures
+    assert status["filters"] == "notrun" and status["interactions"] == "notrun" and status["known"] == "notrun"
     assert "No satori-filter-motifs output" in html
     assert "No interactions.tsv" in html
-    assert "Steps without outputs in this run: filter-motifs, interpret-raw, interpret-attr, dfim, evaluate, hippie-lookup" in html
+    assert ("Steps this run did not ask for (not run): filter-motifs, interpret-raw, interpret-attr, dfim, "
+            "evaluate, implant, hippie-lookup") in html
+    assert '<span class="status-missing">' not in html
     # simulated run without evaluation: the report scores the truth itself only if it has interactions
-    assert status["truth"] in ("partial", "missing")
+    assert status["truth"] in ("partial", "missing", "notrun")
     assert external_refs(html) == []
 
 
@@ -140,7 +143,7 @@ def test_interactions_only_run_scores_against_truth(tmp_path):
     # raw: GATA1-TAL1 (q 1e-4) and SP1-CTCF (0.01) true, GATA1-SP1 (0.03) false; TAL1-CTCF q 0.4 not called
     (raw,) = s["scores"]
     assert raw["precision"] == pytest.approx(2 / 3) and raw["recall"] == 1.0 and raw["source"] == "computed"
-    assert sections_of(html)["attention"] == "missing"
+    assert sections_of(html)["attention"] == "notrun"
     assert "the run lacks: model directory" in html
 
 

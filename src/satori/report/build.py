@@ -24,10 +24,10 @@ from satori import __version__, formats
 from satori.atomic import staged_outdir, write_text
 from satori.errors import InputError
 from satori.report import figures as F
-from satori.report.discover import RunFiles, discover, method_label
+from satori.report.discover import RunFiles, db_display, discover, method_label, method_slug, variant_of
 from satori.report.readers import (
-    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, numeric, pair_text,
-    pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
+    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, numeric, pair_key, pair_text,
+    option, pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,
 )
 from satori.schema import Metrics, PPISummary
@@ -40,33 +40,49 @@ MAX_TEST_SEQS = 20000  # test sequences scored for the ROC/PR curves (seeded sam
 N_HEATMAPS = 4  # attention heatmaps drawn (the best-predicted foreground sequences)
 TOP_PAIRS = 20  # rows of the top-pairs table per method
 MAX_LIST = 200  # entries of a TP/FP/FN list shown in the HTML
+MEMELITE_MIN_TARGETS = 25  # memelite's TomTom warns that p-values are unreliable below this many targets
+N_PAIR_MAPS = 4  # significant TF pairs drawn on the attention map of their best sequence
+MAX_NETWORK_EDGES = 40  # edges of the interaction network (the smallest q)
 
 
 # --- building blocks of the HTML ------------------------------------------------------
 
 def fmt(x: Any) -> str:
-    """A table cell: integers as is, small numbers in scientific notation, others 3-4 digits."""
+    """The one number style of the report (every table, box and sentence uses it).
+
+    Integers as is (thousands separated from 10 000); other numbers with 3 significant
+    digits, in scientific notation only below 1e-3 (``3.53e-11``, ``0.00116`` -> ``0.00116``,
+    ``0.8468`` -> ``0.847``, ``1234.5`` -> ``1,234``); booleans yes/no; NaN/None empty.
+    """
     if x is None:
         return ""
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
     if isinstance(x, (int, np.integer)):
-        return str(int(x))
+        return f"{int(x):,}" if abs(int(x)) >= 10000 else str(int(x))
     if isinstance(x, (float, np.floating)):
+        x = float(x)
         if not np.isfinite(x):
             return ""
-        if float(x).is_integer() and abs(x) < 1e9:
-            return str(int(x))
+        if x.is_integer() and abs(x) < 1e9:
+            return fmt(int(x))
         if x != 0 and abs(x) < 1e-3:
             return f"{x:.2e}"
-        return f"{x:.4g}"
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
+        return f"{x:.3g}"
     s = str(x)
     return "" if s == "nan" else s
 
 
 def table_block(df: pd.DataFrame, title: str = "", max_rows: int = 50, note: str = "",
-                columns: Optional[Sequence[str]] = None) -> dict:
-    """A table for the template (cells formatted; at most ``max_rows`` rows, said so)."""
+                columns: Optional[Sequence[str]] = None, headers: Optional[Dict[str, str]] = None,
+                cls: str = "") -> dict:
+    """A table for the template (cells formatted by ``fmt``; at most ``max_rows`` rows, said so).
+
+    headers: column -> shown header (default: the column name). cls: CSS class of the
+    table (``filters``: the full-height, no-scroll filter table).
+    """
     cols = list(columns) if columns is not None else list(df.columns)
     cols = [c for c in cols if c in df.columns]
     shown = df.head(max_rows)
@@ -74,7 +90,8 @@ def table_block(df: pd.DataFrame, title: str = "", max_rows: int = 50, note: str
     if len(df) > max_rows:
         more = f"showing {max_rows} of {len(df)} rows"
         note = f"{note}; {more}" if note else more
-    return {"kind": "table", "title": title, "columns": cols, "rows": rows, "note": note}
+    heads = [(headers or {}).get(c, c) for c in cols]
+    return {"kind": "table", "title": title, "columns": heads, "rows": rows, "note": note, "cls": cls}
 
 
 def kv_block(items: Sequence[tuple], title: str = "") -> dict:
@@ -120,7 +137,8 @@ class Section:
     """One numbered section of the report.
 
     status: ``ok`` (everything drawn), ``partial`` (drawn, with notes on what could
-    not be), ``missing`` (nothing to draw; ``notes`` say why).
+    not be), ``missing`` (a step that ran left nothing readable; ``notes`` say why),
+    ``notrun`` (the run did not ask for the step: shown grey, not as a failure).
     """
 
     id: str
@@ -132,6 +150,11 @@ class Section:
 
     def missing(self, why: str) -> "Section":
         self.status = "missing"
+        self.notes.append(why)
+        return self
+
+    def not_run(self, why: str) -> "Section":
+        self.status = "notrun"
         self.notes.append(why)
         return self
 
@@ -237,6 +260,17 @@ class RunData:
             return out.numpy()
         return self.once("test_scores", run)
 
+    def metrics_doc(self) -> dict:
+        def load():
+            if self.rf.metrics is None:
+                return {}
+            try:
+                doc = read_json(self.rf.metrics, self.rf)
+            except SectionError:
+                return {}
+            return doc if isinstance(doc, dict) else {}
+        return self.once("metrics_doc", load)
+
     def filter_table(self) -> pd.DataFrame:
         def load():
             if not self.rf.filter_motifs:
@@ -299,28 +333,104 @@ def _params(rf: RunFiles) -> Dict[str, dict]:
     return out
 
 
+STEP_TOOLS = {  # step shown in the report -> (params.json "tool", the pipeline's folder name)
+    "simulate": ("satori-simulate", "simulate"),
+    "prepare-dhs": ("satori-prepare-dhs", "prepare_dhs"),
+    "train": ("satori-train", "train"),
+    "filter-motifs": ("satori-filter-motifs", "filter_motifs"),
+    "interpret-raw": ("satori-interpret-raw", "interpret_raw"),
+    "interpret-attr": ("satori-interpret-attr", "interpret_attr"),
+    "dfim": ("satori-dfim", "dfim"),
+    "evaluate": ("satori-evaluate", "evaluate"),
+    "implant": ("satori-implant", "implant"),
+    "hippie-lookup": ("satori-hippie-lookup", "hippie"),
+}
+
+
+def step_of_params(key: str, doc: dict) -> Optional[str]:
+    """The step a params.json belongs to: its ``tool``, else its folder (``train/``...),
+    else the options only simulate and train write."""
+    tool = doc.get("tool")
+    for step, (name, folder) in STEP_TOOLS.items():
+        if tool == name:
+            return step
+    if tool is None:
+        parts = Path(key).parts
+        for step, (name, folder) in STEP_TOOLS.items():
+            if folder in parts:
+                return step
+        if "preset" in doc and "n_seqs" in doc:
+            return "simulate"
+        if "max_epochs" in doc and "n_filters" in doc:
+            return "train"
+    return None
+
+
 def step_inventory(rf: RunFiles, sets: List[InteractionSet]) -> pd.DataFrame:
-    """Which steps' outputs the run holds (step, status, files)."""
-    methods = {s.method for s in sets if s.tf is not None or s.filt is not None}
-    rows = [
-        ("dataset / simulate", [rf.fasta, rf.labels, rf.pairs, rf.motifs_meme]),
-        ("train", [rf.model_dir, rf.history, rf.metrics]),
-        ("filter-motifs", [rf.filters_meme] + rf.filter_motifs),
-    ]
-    out = []
-    for step, paths in rows:
-        paths = [p for p in paths if p is not None]
-        out.append({"step": step, "status": "found" if paths else "missing",
-                    "files": ", ".join(rf.rel(p) for p in paths)})
+    """Which steps the run holds (step, status, files).
+
+    status: ``found`` (its outputs are there), ``missing`` (the step ran, its
+    params.json or some of its outputs are there, but a file it should have written is
+    not: red), ``not run`` (nothing of the step: the run did not ask for it, grey).
+    """
+    ran = {step_of_params(k, read_params(p)) for k, p in rf.params.items()}
+    model_files = [rf.model_dir / formats.MODEL_PT] if rf.model_dir is not None else []
+    expected = {
+        "simulate": [rf.fasta, rf.labels, rf.pairs, rf.motifs_meme, rf.implants],
+        "train": [rf.model_dir, (model_files[0] if model_files and model_files[0].is_file() else None),
+                  rf.history, rf.metrics],
+        "filter-motifs": [rf.filters_meme, rf.filter_motifs[0] if rf.filter_motifs else None],
+        "evaluate": [rf.evaluations[0] if rf.evaluations else None],
+        "implant": [rf.implant_tables[0] if rf.implant_tables else None,
+                    rf.implant_curves[0] if rf.implant_curves else None],
+        "hippie-lookup": [rf.ppi_matches[0] if rf.ppi_matches else None,
+                          rf.ppi_summaries[0] if rf.ppi_summaries else None],
+    }
+    names = {"simulate": "sequences, labels, pairs.tsv, motifs.meme, implants.tsv",
+             "train": "model directory, model.pt, history.tsv, metrics.json",
+             "filter-motifs": "filters.meme, filter_motifs.tsv", "evaluate": "evaluation.json",
+             "implant": "implant.tsv, implant_curves.tsv", "hippie-lookup": "ppi_matches.tsv, ppi_summary.json"}
+    shown = {"simulate": [rf.fasta, rf.labels, rf.pairs, rf.motifs_meme, rf.implants],
+             "train": [rf.model_dir, rf.history, rf.metrics],
+             "filter-motifs": [rf.filters_meme] + rf.filter_motifs, "evaluate": rf.evaluations,
+             "implant": rf.implant_tables + rf.implant_curves, "hippie-lookup": rf.ppi_matches + rf.ppi_summaries}
     for m, step in (("raw", "interpret-raw"), ("attr", "interpret-attr"), ("dfim", "dfim")):
-        files = [rf.rel(p) for s in sets if s.method == m for p in (s.tf_path, s.filt_path) if p is not None]
-        out.append({"step": step, "status": "found" if m in methods else "missing", "files": ", ".join(dict.fromkeys(files))})
-    out.append({"step": "evaluate", "status": "found" if rf.evaluations else "missing",
-                "files": ", ".join(rf.rel(p) for p in rf.evaluations)})
-    ppi = rf.ppi_matches + rf.ppi_summaries
-    out.append({"step": "hippie-lookup", "status": "found" if ppi else "missing",
-                "files": ", ".join(rf.rel(p) for p in ppi)})
+        mine = [s for s in sets if s.method == m]
+        expected[step] = [next((s.tf_path for s in mine if s.tf_path), None),
+                          next((s.filt_path for s in mine if s.filt_path), None)]
+        names[step] = "tf_interactions.tsv, interactions.tsv"
+        shown[step] = [p for s in mine for p in (s.tf_path, s.filt_path)]
+    simulated = rf.pairs is not None or "simulate" in ran
+    out = []
+    for step in ("simulate", "train", "filter-motifs", "interpret-raw", "interpret-attr", "dfim", "evaluate",
+                 "implant", "hippie-lookup"):
+        paths = expected[step]
+        have = [p for p in paths if p is not None]
+        if step == "simulate" and not simulated:
+            step_name, have_data = "dataset", [p for p in (rf.fasta, rf.labels) if p is not None]
+            status = "found" if len(have_data) == 2 else ("missing" if have_data else "not run")
+            out.append({"step": step_name, "status": status, "files": ", ".join(rf.rel(p) for p in have_data)})
+            continue
+        if len(have) == len(paths):
+            status = "found"
+        elif have or step in ran:
+            status = "missing"
+        else:
+            status = "not run"
+        files = ", ".join(dict.fromkeys(rf.rel(p) for p in shown[step] if p is not None))
+        if status == "missing":
+            lacking = [n for n, p in zip(names[step].split(", "), paths) if p is None]
+            files = (files + "; " if files else "") + "lacks " + ", ".join(lacking)
+        out.append({"step": step, "status": status, "files": files})
     return pd.DataFrame(out)
+
+
+def read_params(path: Path) -> dict:
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
@@ -328,8 +438,11 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
     sec = Section("summary", 1, "Run summary")
     inv = step_inventory(rf, sets)
     missing = inv.loc[inv["status"] == "missing", "step"].tolist()
+    notrun = inv.loc[inv["status"] == "not run", "step"].tolist()
     if missing:
-        sec.notes.append("Steps without outputs in this run: " + ", ".join(missing) + ".")
+        sec.problem("Steps that ran but lack an output: " + ", ".join(missing) + ".")
+    if notrun:
+        sec.notes.append("Steps this run did not ask for (not run): " + ", ".join(notrun) + ".")
     sec.blocks.append(table_block(inv, "Run contents", max_rows=100))
 
     def dataset():
@@ -372,8 +485,7 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
             raise SectionError(str(exc)) from None
         n_params = sum(p.numel() for p in build(cfg).parameters())
         items = [("model directory", rf.rel(rf.model_dir)), ("parameters", f"{n_params:,}")]
-        items += [(k, v if not isinstance(v, list) else (", ".join(map(str, v[:6])) + (" …" if len(v) > 6 else "")))
-                  for k, v in cfg.to_dict().items()]
+        items += model_settings(cfg.to_dict())
         items += [("pooled length L'", cfg.pooled_length)]
         sec.blocks.append(kv_block(items, "Model"))
 
@@ -385,11 +497,14 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
 
     params = _params(rf)
     if params:
-        versions, seeds = [], []
+        versions = []
         for step, p in params.items():
             ver = next((v for k, v in p.items() if "version" in str(k).lower()), None)
-            versions.append({"step": step, "satori version": ver, "seed": p.get("seed")})
-        sec.blocks.append(table_block(pd.DataFrame(versions), "Versions and seeds", max_rows=100))
+            seed = option(p, "seed")
+            versions.append({"folder": step, "step": step_of_params(step, p) or "", "satori version": ver,
+                             "seed": "—" if seed is None else seed})
+        sec.blocks.append(table_block(pd.DataFrame(versions), "Versions and seeds (each step's params.json)",
+                                      max_rows=100))
         for step, p in params.items():
             flat = [(k, json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in p.items()]
             sec.blocks.append(details_block(f"Settings of {step} ({rf.rel(rf.params[step])})", [kv_block(flat)]))
@@ -397,6 +512,37 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
         sec.notes.append("No params.json in the run: step settings unknown.")
     sec.blocks.append(kv_block([("satori-report version", __version__), ("run directory", str(rf.root))], "Report"))
     return sec
+
+
+def model_settings(cfg: dict) -> List[tuple]:
+    """The settings of a model's config.json that apply to it (no deep_* for a basic
+    model, no rnn_hidden without the LSTM, no motif list for trained filters)."""
+    skip = {"format", "label_names"}
+    if cfg.get("arch") != "deep":
+        skip |= {k for k in cfg if k.startswith("deep_")}
+    if not cfg.get("rnn"):
+        skip |= {"rnn", "rnn_hidden"}
+    if not cfg.get("positional_encoding"):
+        skip.add("positional_encoding")
+    if not cfg.get("residual_attention"):
+        skip.add("residual_attention")
+    if not cfg.get("attn_dropout"):
+        skip.add("attn_dropout")
+    items = []
+    for k, v in cfg.items():
+        if k in skip:
+            continue
+        if k == "filter_motifs":
+            if v:
+                items.append(("pre-loaded motif filters", len(v)))
+            continue
+        if isinstance(v, (list, tuple)):
+            v = ", ".join(map(str, v[:6])) + (" …" if len(v) > 6 else "")
+        items.append((k, v))
+    names = cfg.get("label_names") or []
+    if names:
+        items.append(("labels", ", ".join(map(str, names[:6])) + (f" … ({len(names)})" if len(names) > 6 else "")))
+    return items
 
 
 # --- 2. training --------------------------------------------------------------------
@@ -408,11 +554,43 @@ def metrics_auc(metrics: Any) -> Dict[str, Optional[float]]:
     return {"auroc": as_float(metrics.get(Metrics.MEAN_AUC_ROC)), "auprc": as_float(metrics.get(Metrics.MEAN_AUPRC))}
 
 
+def kept_epoch_text(history: pd.DataFrame, metrics: dict) -> str:
+    """Which epoch's weights the model holds and why, beside the best validation AUC.
+
+    satori-train keeps the epoch of the lowest validation loss (metrics.json
+    ``best_epoch``; without it, the argmin of ``valid_loss`` in history.tsv).
+    """
+    n = len(history)
+    epochs = history["epoch"] if "epoch" in history.columns else pd.Series(np.arange(1, n + 1))
+    kept = metrics.get("best_epoch") if isinstance(metrics, dict) else None
+    if kept is None and "valid_loss" in history.columns and history["valid_loss"].notna().any():
+        kept = epochs.iloc[int(history["valid_loss"].to_numpy().argmin())]
+    parts = [f"{n} epochs"]
+    if kept is not None:
+        row = history[epochs == kept]
+        loss = row["valid_loss"].iloc[0] if "valid_loss" in history.columns and len(row) else None
+        parts.append(f"model kept: epoch {fmt(kept)}, lowest validation loss"
+                     + (f" ({fmt(loss)})" if loss is not None else ""))
+    if "valid_auc" in history.columns and history["valid_auc"].notna().any():
+        i = int(history["valid_auc"].to_numpy(dtype=float).argmax()) if history["valid_auc"].notna().all() \
+            else int(history["valid_auc"].idxmax())
+        best_auc, at = history["valid_auc"].iloc[i], epochs.iloc[i]
+        text = f"best validation AUC {fmt(best_auc)} at epoch {fmt(at)}"
+        if kept is not None and at != kept:
+            krow = history[epochs == kept]
+            if len(krow):
+                text += f" (the kept epoch has {fmt(krow['valid_auc'].iloc[0])})"
+        parts.append(text)
+    if isinstance(metrics, dict) and metrics.get("stopped_early"):
+        parts.append("training stopped early (no lower validation loss for --patience epochs)")
+    return "; ".join(parts) + "."
+
+
 def section_training(rd: RunData, summary: dict) -> Section:
     rf = rd.rf
     sec = Section("training", 2, "Training")
     if rf.history is None and rf.metrics is None and rf.model_dir is None:
-        return sec.missing("No satori-train output in the run (history.tsv, metrics.json, model directory).")
+        return sec.not_run("No satori-train output in the run (history.tsv, metrics.json, model directory).")
 
     def history():
         df = read_tsv(rf.history, [], rf)
@@ -422,10 +600,7 @@ def section_training(rd: RunData, summary: dict) -> Section:
         fig, table = F.training_curves(df)
         sec.blocks.append(figure_block(rd.save(fig, table, "training_curves",
                                                "Loss, entropy term and validation AUC per epoch (history.tsv).")))
-        if "valid_auc" in df.columns and df["valid_auc"].notna().any():
-            best = df.loc[df["valid_auc"].idxmax()]
-            sec.blocks.append(text_block(f"{len(df)} epochs; best validation AUC {fmt(best['valid_auc'])} at epoch "
-                                         f"{fmt(best.get('epoch', np.nan))}."))
+        sec.blocks.append(text_block(kept_epoch_text(df, rd.metrics_doc())))
 
     if rf.history is None:
         sec.problem(f"Training curves: no {formats.HISTORY_TSV} in the run.")
@@ -508,7 +683,9 @@ def section_filters(rd: RunData) -> Section:
     rf = rd.rf
     sec = Section("filters", 3, "Filters")
     if not rf.filter_motifs and rf.filters_meme is None:
-        return sec.missing("No satori-filter-motifs output in the run (filters.meme, filter_motifs.tsv).")
+        return sec.not_run("No satori-filter-motifs output in the run (filters.meme, filter_motifs.tsv).")
+    for c in motif_db_caveats(rf):
+        sec.blocks.append(text_block(c, "caveat"))
     df = guarded(sec, "Filter table", rd.filter_table)
     pwms: Dict[int, Any] = {}
     if rf.filters_meme is None:
@@ -572,6 +749,8 @@ def section_filters(rd: RunData) -> Section:
         sec.notes.append(f"{missing_matches} matched motif(s) not found in the run's motif files or JASPAR: filter logo only.")
     df = df.assign(logos=logo_cells)
     cols = ["filter", "logos", "n_sites", "ic", "tf", "cluster_name", "motif_id", "q", "E", "orientation"]
+    headers = {"n_sites": "sites", "ic": "IC (bits)", "tf": "TF", "cluster_name": "motif cluster",
+               "motif_id": "motif", "orientation": "strand"}
     for extra in rf.filter_motifs:
         if extra == primary_filter_motifs(rf) or df is None:
             continue
@@ -581,10 +760,27 @@ def section_filters(rd: RunData) -> Section:
             col = f"tf ({rf.rel(extra.parent)})"
             df[col] = [names.get(int(i), "") for i in df["filter_index"]]
             cols.append(col)
+            headers[col] = f"TF vs {db_display(variant_of(rf, extra) or rf.rel(extra.parent))}"
         except SectionError as exc:
             sec.problem(str(exc))
-    sec.blocks.append(table_block(df, "Filters (matched first, by q)", max_rows=max(len(df), 1), columns=cols))
+    sec.blocks.append(table_block(df, "Filters (matched first, by q)", max_rows=max(len(df), 1), columns=cols,
+                                  headers=headers, cls="filters"))
     return sec
+
+
+def motif_db_caveats(rf: RunFiles) -> List[str]:
+    """memelite's warning, for every filter annotation whose database had < 25 motifs."""
+    out = []
+    for key, doc in filter_motif_params(rf):
+        summary = doc.get("summary") if isinstance(doc.get("summary"), dict) else {}
+        n = summary.get("n_targets")
+        if isinstance(n, (int, float)) and 0 < n < MEMELITE_MIN_TARGETS:
+            db = summary.get("motif_db") or option(doc, "motif_db") or "the motif database"
+            out.append(f"Filter names of {key or 'the run'} were matched against {int(n)} motifs only "
+                       f"({db_display(str(db))}): with fewer than {MEMELITE_MIN_TARGETS} target motifs TomTom's "
+                       f"(memelite's) p-values are unreliable, so the q-values of these names (and the TF pairs "
+                       f"built on them) are too.")
+    return out
 
 
 # --- 4. attention -------------------------------------------------------------------
@@ -663,7 +859,7 @@ def section_attention(rd: RunData) -> Section:
     needs = [("model directory", rf.model_dir), ("sequence FASTA", rf.fasta), ("labels.tsv", rf.labels)]
     absent = [n for n, p in needs if p is None]
     if absent:
-        return sec.missing("Attention maps need the model and the test sequences; the run lacks: " + ", ".join(absent) + ".")
+        return sec.not_run("Attention maps need the model and the test sequences; the run lacks: " + ", ".join(absent) + ".")
     data = guarded(sec, "Attention", lambda: attention_data(rd))
     if data is None:
         sec.status = "missing"
@@ -715,7 +911,7 @@ def section_attention(rd: RunData) -> Section:
 def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
     sec = Section("interactions", 5, "Interactions")
     if not sets:
-        return sec.missing("No interactions.tsv / tf_interactions.tsv (satori-interpret-raw, interpret-attr or dfim) in the run.")
+        return sec.not_run("No interactions.tsv / tf_interactions.tsv (satori-interpret-raw, interpret-attr or dfim) in the run.")
     present = {s.method for s in sets}
     lacking = [method_label(m) for m in ("raw", "attr", "dfim") if m not in present]
     if lacking:
@@ -849,7 +1045,7 @@ def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Sec
     rf = rd.rf
     sec = Section("truth", 6, "Ground truth")
     if rf.pairs is None and not rf.evaluations:
-        return sec.missing("No pairs.tsv or evaluation.json: not a simulated run, or satori-evaluate was not run.")
+        return sec.not_run("No pairs.tsv or evaluation.json: not a simulated run, or satori-evaluate was not run.")
     evals: List[Evaluation] = []
     for path in rf.evaluations:
         ev = guarded(sec, rf.rel(path), lambda path=path: read_evaluation(rf, path))
@@ -917,7 +1113,7 @@ def section_known(rd: RunData) -> Section:
     rf = rd.rf
     sec = Section("known", 7, "Known interactions")
     if not rf.ppi_matches and not rf.ppi_summaries:
-        return sec.missing("No satori-hippie-lookup output (ppi_matches.tsv, ppi_summary.json) in the run "
+        return sec.not_run("No satori-hippie-lookup output (ppi_matches.tsv, ppi_summary.json) in the run "
                            "(expected for real-data runs only).")
     bars = []
     for path in rf.ppi_summaries:

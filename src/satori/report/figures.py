@@ -237,7 +237,7 @@ def logo_pair(filter_pwm: np.ndarray, match_pwm: Optional[np.ndarray], filter_ti
 
     n = 2 if match_pwm is not None else 1
     widths = [max(len(filter_pwm), 4)] + ([max(len(match_pwm), 4)] if match_pwm is not None else [])
-    fig, axes = _fig(0.16 * sum(widths) + 0.5 * n, 0.85, ncols=n, gridspec_kw={"width_ratios": widths})
+    fig, axes = _fig(0.12 * sum(widths) + 0.45 * n, 0.8, ncols=n, gridspec_kw={"width_ratios": widths})
     items = [("filter", filter_pwm, filter_title)] + ([("match", match_pwm, match_title)] if match_pwm is not None else [])
     rows = []
     for ax, (src, pwm, title) in zip(axes[0], items):
