@@ -26,7 +26,8 @@ from satori.errors import InputError
 from satori.report import figures as F
 from satori.report.discover import RunFiles, db_display, discover, method_label, method_slug, variant_of
 from satori.report.readers import (
-    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, numeric, pair_key, pair_text,
+    DEFAULT_Q, IMPLANT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
+    numeric, pair_key, pair_text, read_implant, read_implant_curves,
     option, pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,
 )
@@ -270,6 +271,92 @@ class RunData:
                 return {}
             return doc if isinstance(doc, dict) else {}
         return self.once("metrics_doc", load)
+
+    def truth(self) -> Optional[set]:
+        """The simulated TF pairs (pair keys), None on real data or when unreadable."""
+        def load():
+            if self.rf.pairs is None:
+                return None
+            try:
+                return read_truth(self.rf)
+            except SectionError:
+                return None
+        return self.once("truth", load)
+
+    def simulation(self) -> dict:
+        """The simulate step's params.json (its resolved ``settings``), or {}."""
+        def load():
+            for key, path in sorted(self.rf.params.items()):
+                doc = read_params(path)
+                if step_of_params(key, doc) == "simulate":
+                    return doc
+            return {}
+        return self.once("simulation", load)
+
+    def gap_range(self) -> Optional[tuple]:
+        """(gap_min, gap_max) bp of the simulated partners: the simulation's params.json,
+        else its preset; None on real data."""
+        doc = self.simulation()
+        settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
+        lo = settings.get("gap_min", doc.get("gap_min"))
+        hi = settings.get("gap_max", doc.get("gap_max"))
+        if (lo is None or hi is None) and doc.get("preset"):
+            try:
+                from satori.simulate.presets import PRESETS
+                cfg = PRESETS.get(str(doc["preset"]))
+                lo, hi = (cfg.gap_min, cfg.gap_max) if cfg is not None else (lo, hi)
+            except ImportError:
+                pass
+        if lo is None or hi is None:
+            return None
+        return float(lo), float(hi)
+
+    def n_sim_tfs(self) -> Optional[int]:
+        """How many TFs the simulation drew from (settings.n_tfs, else motifs.meme)."""
+        doc = self.simulation()
+        settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
+        n = settings.get("n_tfs") or doc.get("n_tfs")
+        if n:
+            return int(n)
+        if self.rf.motifs_meme is not None:
+            try:
+                from satori.motifs.io import read_meme
+                return len({m.name.upper() for m in read_meme(self.rf.motifs_meme)})
+            except InputError:
+                return None
+        return None
+
+    def partner_distances(self) -> Optional[np.ndarray]:
+        """Start-to-start distances (bp) of the implanted partners (implants.tsv rows of
+        the same sequence and pair >= 0), the measure of interactions.tsv's distance."""
+        def load():
+            if self.rf.implants is None:
+                return None
+            try:
+                imp = read_tsv(self.rf.implants, ["id", "start", "pair"], self.rf)
+            except SectionError:
+                return None
+            imp = imp[pd.to_numeric(imp["pair"], errors="coerce") >= 0]
+            starts = pd.to_numeric(imp["start"], errors="coerce")
+            g = imp.assign(start=starts).groupby(["id", "pair"])["start"]
+            d = (g.max() - g.min())[g.count() == 2]
+            return d.to_numpy(dtype=float) if len(d) else None
+        return self.once("partner_distances", load)
+
+    def implant_confirmed(self) -> Dict[str, dict]:
+        """pair key -> implant row for the TF pairs the implantation confirms (q < 0.05,
+        cooperativity > 0, not a control)."""
+        def load():
+            out: Dict[str, dict] = {}
+            for path in self.rf.implant_tables:
+                try:
+                    df = read_implant(path, self.rf)
+                except SectionError:
+                    continue
+                for row in df[implant_confirms(df)].to_dict("records"):
+                    out.setdefault(pair_key(row["tf1"], row["tf2"]), row)
+            return out
+        return self.once("implant_confirmed", load)
 
     def filter_table(self) -> pd.DataFrame:
         def load():
@@ -908,6 +995,55 @@ def section_attention(rd: RunData) -> Section:
 
 # --- 5. interactions ----------------------------------------------------------------
 
+def significant_tf(s: InteractionSet) -> pd.DataFrame:
+    """The rows of a method's tf_interactions.tsv with q below its threshold (same-TF pairs dropped)."""
+    if s.tf is None:
+        return pd.DataFrame(columns=["tf1", "tf2", "q"])
+    return s.tf[(s.tf["q"] < s.q_threshold)
+                & (s.tf["tf1"].astype(str).str.upper() != s.tf["tf2"].astype(str).str.upper())]
+
+
+def distance_class_table(sig: pd.DataFrame, truth: set, partners: Optional[np.ndarray]) -> pd.DataFrame:
+    """Rows (class, tf1, tf2, distance) of the significant TF pairs, class ``true`` (in
+    pairs.tsv) or ``spurious``, plus the implanted partners (start-to-start) when given."""
+    rows = []
+    if "median_distance" in sig.columns:
+        for a, b, d in zip(sig["tf1"], sig["tf2"], sig["median_distance"]):
+            rows.append({"class": "true pairs" if pair_key(a, b) in truth else "spurious pairs",
+                         "tf1": a, "tf2": b, "distance": d})
+    out = pd.DataFrame(rows, columns=["class", "tf1", "tf2", "distance"])
+    out["class"] = pd.Categorical(out["class"], ["true pairs", "spurious pairs"])
+    out = out.sort_values("class").assign(**{"class": lambda x: x["class"].astype(str)})
+    if partners is not None and len(partners):
+        out = pd.concat([pd.DataFrame({"class": "implanted partners", "tf1": "", "tf2": "", "distance": partners}),
+                         out], ignore_index=True)
+    return out
+
+
+def distance_class_summary(classes: pd.DataFrame) -> pd.DataFrame:
+    """One row per class: n, median, quartiles of the distance (bp)."""
+    rows = []
+    for c in dict.fromkeys(classes["class"]):
+        d = classes.loc[classes["class"] == c, "distance"].astype(float).dropna()
+        rows.append({"class": c, "n": len(d), "median distance (bp)": d.median() if len(d) else None,
+                     "25 %": d.quantile(0.25) if len(d) else None, "75 %": d.quantile(0.75) if len(d) else None})
+    return pd.DataFrame(rows)
+
+
+def pair_cells(df: pd.DataFrame, truth: Optional[set], confirmed: Dict[str, dict]) -> pd.DataFrame:
+    """The top-pairs table with a ``simulated`` cell (true / false, coloured) and an
+    ``implantation`` cell (confirmed when the implantation says so)."""
+    df = df.copy()
+    keys = [pair_key(a, b) for a, b in zip(df["tf1"], df["tf2"])]
+    if truth is not None:
+        df["simulated"] = [{"cls": "true-pair", "text": "true"} if k in truth else {"cls": "false-pair", "text": "false"}
+                           for k in keys]
+    if confirmed:
+        df["implantation"] = [{"cls": "confirmed", "text": f"confirmed (coop. {fmt(confirmed[k]['cooperativity'])})"}
+                              if k in confirmed else "" for k in keys]
+    return df
+
+
 def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
     sec = Section("interactions", 5, "Interactions")
     if not sets:
@@ -916,6 +1052,10 @@ def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
     lacking = [method_label(m) for m in ("raw", "attr", "dfim") if m not in present]
     if lacking:
         sec.notes.append("Methods not run: " + ", ".join(lacking) + ".")
+    truth = rd.truth()
+    gap = rd.gap_range() if truth is not None else None
+    partners = rd.partner_distances() if truth is not None else None
+    confirmed = rd.implant_confirmed()
     for s in sets:
         sec.blocks.append(sub_block(s.label))
         for e in s.errors:
@@ -925,50 +1065,86 @@ def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
             continue
         facts = []
         if s.filt is not None:
-            facts.append(f"{len(s.filt)} filter pairs tested, {int((s.filt['q'] < s.q_threshold).sum())} with q < {s.q_threshold:g}")
+            facts.append(f"{fmt(len(s.filt))} filter pairs tested, {fmt(int((s.filt['q'] < s.q_threshold).sum()))} "
+                         f"with q < {fmt(s.q_threshold)}")
         if s.tf is not None:
-            facts.append(f"{len(s.significant_pairs())} TF pairs with q < {s.q_threshold:g} (of {len(s.tf)})")
+            facts.append(f"{len(s.significant_pairs())} TF pairs with q < {fmt(s.q_threshold)} (of {len(s.tf)})")
         sec.blocks.append(text_block("; ".join(facts) + "."))
+        sig = significant_tf(s)
         if s.tf is not None:
-            sig = s.tf[(s.tf["q"] < s.q_threshold) & (s.tf["tf1"].astype(str).str.upper() != s.tf["tf2"].astype(str).str.upper())]
-
             def net(sig=sig, s=s, slug=slug):
                 if sig.empty:
-                    sec.blocks.append(text_block(f"No TF pair with q < {s.q_threshold:g}: no network to draw.", "note"))
+                    sec.blocks.append(text_block(f"No TF pair with q < {fmt(s.q_threshold)}: no network to draw.", "note"))
                     return
-                fig, table = F.interaction_network(sig, seed=rd.seed, color=F.METHOD_COLORS.get(s.method, "#1f77b4"))
-                cap = f"{s.label}: TF pairs with q < {s.q_threshold:g}" + (" (the 60 smallest q)" if len(sig) > 60 else "") + "; edge width ∝ −log10 q."
+                fig, table = F.interaction_network(sig, max_edges=MAX_NETWORK_EDGES, seed=rd.seed,
+                                                   color=F.METHOD_COLORS.get(s.method, "#1f77b4"), truth=truth)
+                cap = (f"{s.label}: TF pairs with q < {fmt(s.q_threshold)}"
+                       + (f", the {MAX_NETWORK_EDGES} smallest q of {len(sig)} (the rest are in the table below)"
+                          if len(sig) > MAX_NETWORK_EDGES else "")
+                       + "; edge width grows with −log10 q"
+                       + ("; green solid: a simulated pair, red dashed: not simulated." if truth is not None else "."))
                 sec.blocks.append(figure_block(rd.save(fig, table, f"network_{slug}", cap)))
             guarded(sec, f"{s.label} network", net)
         else:
             sec.problem(f"{s.label}: no tf_interactions.tsv, network and top pairs not drawn.")
         if s.filt is not None and "distance" in s.filt.columns:
             def hist(s=s, slug=slug):
-                sig = s.filt[s.filt["q"] < s.q_threshold]
-                which = f"significant filter pairs (q < {s.q_threshold:g})"
-                if sig["distance"].notna().sum() == 0:
-                    sig, which = s.filt, "all tested filter pairs (none significant)"
-                fig, table = F.distance_histogram(sig["distance"].to_numpy(dtype=float), f"Distances, {s.label}")
-                sec.blocks.append(figure_block(rd.save(fig, table, f"distances_{slug}",
-                                                       f"{s.label}: distance (bp) of the best-scoring position pair, {which}.")))
+                fsig = s.filt[s.filt["q"] < s.q_threshold]
+                which = f"significant filter pairs (q < {fmt(s.q_threshold)})"
+                if fsig["distance"].notna().sum() == 0:
+                    fsig, which = s.filt, "all tested filter pairs (none significant)"
+                fig, table = F.distance_histogram(fsig["distance"].to_numpy(dtype=float), f"Distances, {method_label(s.method)}",
+                                                  gap=gap, partners=partners)
+                cap = f"{s.label}: distance (bp) of the best-scoring position pair, {which}."
+                if gap is not None:
+                    cap += (f" Green band: the simulated gap ({fmt(gap[0])}–{fmt(gap[1])} bp, end of one motif to the "
+                            f"start of its partner)" + ("; hatched: the implanted partners' start-to-start distances "
+                                                        "(5–95 %), the measure of this histogram." if partners is not None else "."))
+                sec.blocks.append(figure_block(rd.save(fig, table, f"distances_{slug}", cap)))
             guarded(sec, f"{s.label} distances", hist)
         elif s.filt is None:
             sec.problem(f"{s.label}: no interactions.tsv, distance histogram not drawn.")
+        if truth is not None and s.tf is not None and "median_distance" in s.tf.columns:
+            def classes(sig=sig, s=s, slug=slug):
+                table = distance_class_table(sig, truth, partners)
+                if table.empty:
+                    return
+                summ = distance_class_summary(table)
+                sec.blocks.append(table_block(summ, f"Pairs by distance class ({method_label(s.method)})",
+                                              note="distance of a TF pair: median over its filter pairs of the "
+                                                   "best-scoring position pair (tf_interactions.tsv median_distance)"))
+                if len(table):
+                    fig, t2 = F.distance_classes(table, gap)
+                    sec.blocks.append(figure_block(rd.save(
+                        fig, t2, f"distance_classes_{slug}",
+                        f"{s.label}: distances of the significant TF pairs the simulation implanted (true) and of "
+                        f"those it did not (spurious), beside the implanted partners themselves. Pairs that sit far "
+                        f"beyond the partners' distances are not what the simulation planted.")))
+            guarded(sec, f"{s.label} distance classes", classes)
         if s.tf is not None:
-            top = s.tf.sort_values("q").head(TOP_PAIRS)
+            top = pair_cells(s.tf.sort_values("q").head(TOP_PAIRS), truth, confirmed)
             sec.blocks.append(table_block(top, f"Top TF pairs ({s.label})",
-                                          columns=["tf1", "tf2", "q", "p", "n_filter_pairs", "median_distance"]))
+                                          columns=["tf1", "tf2", "q", "p", "n_filter_pairs", "median_distance",
+                                                   "simulated", "implantation"],
+                                          headers={"n_filter_pairs": "filter pairs", "median_distance": "distance (bp)"}))
     with_tf = [s for s in sets if s.tf is not None]
-    if len(with_tf) >= 2:
+    by_db: Dict[str, List[InteractionSet]] = {}
+    for s in with_tf:
+        by_db.setdefault(s.db or s.variant, []).append(s)
+    overlapping = {db: ss for db, ss in by_db.items() if len({s.method for s in ss}) >= 2}
+    if overlapping:
         sec.blocks.append(sub_block("Overlap of the methods"))
-
-        def overlap():
-            fig, table = F.method_overlap({s.label: s.significant_pairs() for s in with_tf})
-            sec.blocks.append(figure_block(rd.save(fig, table, "methods_overlap",
-                                                   "Significant TF pairs found by each combination of methods.")))
-        guarded(sec, "Overlap", overlap)
+        for k, (db, ss) in enumerate(overlapping.items()):
+            def overlap(db=db, ss=ss, k=k):
+                fig, table = F.method_overlap({method_label(s.method): s.significant_pairs() for s in ss})
+                name = "methods_overlap" if k == 0 else "methods_overlap_" + re.sub(r"[^A-Za-z0-9]+", "_", db).strip("_")
+                sec.blocks.append(figure_block(rd.save(fig, table, name,
+                                                       f"Significant TF pairs found by each combination of methods, "
+                                                       f"filters named against {db_display(db)}.")))
+            guarded(sec, f"Overlap ({db_display(db)})", overlap)
     else:
-        sec.notes.append("Overlap of methods: only one method's TF pairs in the run.")
+        sec.notes.append("Overlap of methods: one method per motif database in this run (the methods are "
+                         "compared only on the same database).")
     return sec
 
 

@@ -346,70 +346,172 @@ def attention_distribution(values: np.ndarray, cutoff: Optional[float] = None) -
 
 # --- 5. interactions ------------------------------------------------------------------
 
+TRUE_COLOR = "#1a9850"  # a simulated true pair
+FALSE_COLOR = "#d6604d"  # a significant pair the simulation did not implant
+
+
+def edge_widths(q: np.ndarray, lo: float = 0.8, hi: float = 5.0) -> np.ndarray:
+    """Edge widths that differ visibly: −log10 q clipped to [−log10 0.05, 10], mapped
+    linearly onto [lo, hi] points."""
+    w = -np.log10(np.clip(np.asarray(q, dtype=np.float64), 1e-300, 1.0))
+    w = np.clip(w, -np.log10(0.05), 10.0)
+    span = 10.0 + np.log10(0.05)
+    return lo + (hi - lo) * (w + np.log10(0.05)) / span
+
+
 @styled
-def interaction_network(tf: pd.DataFrame, max_edges: int = 60, seed: int = 0,
-                        color: str = "#1f77b4") -> Tuple[object, pd.DataFrame]:
-    """The network of significant TF pairs: nodes TFs, edges weighted by −log10 q.
+def interaction_network(tf: pd.DataFrame, max_edges: int = 40, seed: int = 0, color: str = "#1f77b4",
+                        truth: Optional[set] = None) -> Tuple[object, pd.DataFrame]:
+    """The network of significant TF pairs: nodes TFs, edge width by −log10 q.
 
     tf: rows (tf1, tf2, q) already filtered to the significant pairs. Only the
-    ``max_edges`` smallest-q pairs are drawn (the table says which). Layout: networkx
-    spring layout, seeded.
+    ``max_edges`` smallest-q pairs are drawn (the title says so). truth: the simulated
+    pairs as ``pair_key`` strings; with it, true edges are green and solid, the others
+    red and dashed. Labels sit beside their node on a white box (they do not spill over
+    other nodes); layout: Kamada-Kawai (spring layout, seeded, for large graphs).
+    Table: tf1, tf2, q, width, true (with truth).
     """
     import networkx as nx
 
+    n_all = len(tf)
     df = tf.sort_values("q").head(max_edges).copy()
-    df["weight"] = -np.log10(np.clip(df["q"].astype(float), 1e-300, 1.0))
+    df["width"] = edge_widths(df["q"].astype(float).to_numpy())
+    key = lambda a, b: "|".join(sorted([str(a).strip().upper(), str(b).strip().upper()]))  # noqa: E731
+    if truth is not None:
+        df["true"] = [key(a, b) in truth for a, b in zip(df["tf1"], df["tf2"])]
     g = nx.Graph()
-    for a, b, w in zip(df["tf1"].astype(str), df["tf2"].astype(str), df["weight"]):
-        if g.has_edge(a, b):
-            g[a][b]["weight"] = max(g[a][b]["weight"], w)
-        else:
-            g.add_edge(a, b, weight=w)
+    for row in df.itertuples():
+        a, b = str(row.tf1), str(row.tf2)
+        if not g.has_edge(a, b) or g[a][b]["width"] < row.width:
+            g.add_edge(a, b, width=row.width, true=bool(getattr(row, "true", False)))
     if g.number_of_nodes() == 0:
         raise ValueError("no significant TF pair to draw")
     n = g.number_of_nodes()
-    size = min(7.0, 3.2 + 0.12 * n)
-    fig, axes = _fig(size, size * 0.8)
+    size = min(7.5, 3.6 + 0.11 * n)
+    fig, axes = _fig(size, size * 0.78)
     ax = axes[0, 0]
-    pos = nx.spring_layout(g, seed=seed, k=1.6 / math.sqrt(n), weight=None)
-    ws = np.array([g[u][v]["weight"] for u, v in g.edges()])
-    wmax = ws.max() if ws.size and ws.max() > 0 else 1.0
-    nx.draw_networkx_edges(g, pos, ax=ax, width=0.6 + 3.0 * ws / wmax, edge_color=color, alpha=0.55)
+    try:
+        pos = nx.kamada_kawai_layout(g) if n <= 80 else nx.spring_layout(g, seed=seed, k=2.0 / math.sqrt(n))
+    except Exception:  # scipy missing: the spring layout needs nothing extra
+        pos = nx.spring_layout(g, seed=seed, k=2.0 / math.sqrt(n))
+    edges = list(g.edges())
+    widths = [g[u][v]["width"] for u, v in edges]
+    if truth is not None:
+        colors = [TRUE_COLOR if g[u][v]["true"] else FALSE_COLOR for u, v in edges]
+        styles = ["solid" if g[u][v]["true"] else (0, (3, 2)) for u, v in edges]
+    else:
+        colors, styles = [color] * len(edges), ["solid"] * len(edges)
+    for (u, v), w, c, st in zip(edges, widths, colors, styles):
+        nx.draw_networkx_edges(g, pos, edgelist=[(u, v)], ax=ax, width=w, edge_color=c, style=st, alpha=0.8)
     deg = np.array([g.degree(v) for v in g.nodes()])
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=260 + 30 * deg, node_color="#fdd49e", edgecolors="#7f2704",
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=40 + 12 * deg, node_color="#3b4a66", edgecolors="white",
                            linewidths=0.6)
-    nx.draw_networkx_labels(g, pos, ax=ax, font_size=6.5)
+    xs = np.array([p[0] for p in pos.values()])
+    ys = np.array([p[1] for p in pos.values()])
+    dy = 0.035 * max(1e-6, ys.max() - ys.min())
+    for v, (x, y) in pos.items():
+        ax.text(x, y + dy, str(v), fontsize=6, ha="center", va="bottom", zorder=5,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+    pad_x = 0.12 * max(1e-6, xs.max() - xs.min())
+    ax.set_xlim(xs.min() - pad_x, xs.max() + pad_x)
+    ax.set_ylim(ys.min() - 4 * dy, ys.max() + 5 * dy)
     ax.set_axis_off()
-    ax.set_title(f"{g.number_of_edges()} TF pairs, {n} TFs (edge width ∝ −log10 q)", fontsize=8)
+    shown = f"top {len(df)} of {n_all} pairs by q" if n_all > len(df) else f"{g.number_of_edges()} pairs"
+    title = f"{shown}, {n} TFs; edge width: −log10 q (clipped to 10)"
+    if truth is not None:
+        from matplotlib.lines import Line2D
+        n_true = int(df["true"].sum())
+        ax.legend(handles=[Line2D([], [], color=TRUE_COLOR, lw=2, label=f"simulated pair ({n_true})"),
+                           Line2D([], [], color=FALSE_COLOR, lw=2, ls=(0, (3, 2)),
+                                  label=f"not simulated ({len(df) - n_true})")],
+                  frameon=False, fontsize=6.5, loc="lower left", bbox_to_anchor=(0.0, -0.08), ncol=2)
+    ax.set_title(title, fontsize=8)
     fig.tight_layout()
-    return fig, df[["tf1", "tf2", "q", "weight"]].reset_index(drop=True)
+    cols = ["tf1", "tf2", "q", "width"] + (["true"] if truth is not None else [])
+    return fig, df[cols].reset_index(drop=True)
 
 
 @styled
-def distance_histogram(distances: np.ndarray, title: str = "") -> Tuple[object, pd.DataFrame]:
-    """Histogram of the distances (bp) between interacting filters (best position pair)."""
+def distance_histogram(distances: np.ndarray, title: str = "", gap: Optional[Tuple[float, float]] = None,
+                       partners: Optional[np.ndarray] = None) -> Tuple[object, pd.DataFrame]:
+    """Histogram of the distances (bp) between interacting filters (best position pair).
+
+    gap: (min, max) of the simulated gap (end of one motif to start of its partner), drawn
+    as a green band. partners: start-to-start distances (bp) of the implanted partners,
+    the same measure as the filter pairs' distance: their 5–95 % range is drawn hatched.
+    """
     d = np.asarray(distances, dtype=np.float64)
     d = d[np.isfinite(d)]
     if d.size == 0:
         raise ValueError("no distance values")
     lo, hi = float(np.floor(d.min())), float(np.ceil(d.max()))
+    if gap is not None:
+        lo, hi = min(lo, float(gap[0])), max(hi, float(gap[1]))
     if np.allclose(d, np.round(d)):
         step = max(1.0, np.ceil((hi - lo + 1) / 40))  # whole-bp bins, at most 40
         edges = np.arange(lo - 0.5, hi + step + 0.5, step)
     else:
         edges = int(min(40, max(5, np.ceil(np.sqrt(d.size)))))
     counts, edges = np.histogram(d, bins=edges)
-    fig, axes = _fig(4.0, 2.4)
+    fig, axes = _fig(4.4, 2.5)
     ax = axes[0, 0]
-    ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="C2", edgecolor="white", lw=0.3)
+    if partners is not None and len(partners):
+        a, b = np.percentile(np.asarray(partners, dtype=float), [5, 95])
+        ax.axvspan(a, b, color="#a6d96a", alpha=0.25, hatch="///", lw=0,
+                   label=f"implanted partners, start to start (5–95 %: {a:.0f}–{b:.0f} bp)")
+    if gap is not None:
+        ax.axvspan(gap[0], gap[1], color=TRUE_COLOR, alpha=0.3, lw=0,
+                   label=f"simulated gap {gap[0]:g}–{gap[1]:g} bp")
+    ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="C0", edgecolor="white", lw=0.3)
+    ax.axvline(float(np.median(d)), color="k", ls="--", lw=0.9, label=f"median {np.median(d):.0f} bp")
     mid = (edges[0] + edges[-1]) / 2
     if edges[-1] - edges[0] < 10:  # a few distances: keep a readable bp scale around them
         ax.set_xlim(mid - 5, mid + 5)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=6, loc="upper right")
     _small(ax, title or "Distance between interacting filters", "distance (bp)", "filter pairs")
     fig.tight_layout()
-    return fig, pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts})
+    table = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts})
+    if gap is not None:
+        table["gap_min"], table["gap_max"] = gap
+    return fig, table
+
+
+@styled
+def distance_classes(classes: pd.DataFrame, gap: Optional[Tuple[float, float]] = None) -> Tuple[object, pd.DataFrame]:
+    """Distances of the significant TF pairs by class (true / spurious), beside the
+    implanted partners: one dot per pair (jittered), the median as a bar.
+
+    classes: rows (class, distance); the classes in the order given.
+    """
+    if classes.empty:
+        raise ValueError("no distances")
+    order = list(dict.fromkeys(classes["class"]))
+    fig, axes = _fig(4.2, 0.55 + 0.45 * len(order))
+    ax = axes[0, 0]
+    rng = np.random.default_rng(0)
+    palette = {"true": TRUE_COLOR, "spurious": FALSE_COLOR}
+    if gap is not None:
+        ax.axvspan(gap[0], gap[1], color=TRUE_COLOR, alpha=0.2, lw=0, label=f"simulated gap {gap[0]:g}–{gap[1]:g} bp")
+    for i, c in enumerate(order):
+        d = classes.loc[classes["class"] == c, "distance"].to_numpy(dtype=float)
+        d = d[np.isfinite(d)]
+        if not d.size:
+            continue
+        colour = next((v for k, v in palette.items() if c.startswith(k)), "0.4")
+        ax.scatter(d, i + rng.uniform(-0.18, 0.18, d.size), s=7, color=colour, alpha=0.6, lw=0)
+        m = float(np.median(d))
+        ax.plot([m, m], [i - 0.3, i + 0.3], color="k", lw=1.6)
+        ax.text(m, i + 0.33, f"median {m:.0f} bp", fontsize=6, ha="center", va="top")
+    ax.set_yticks(np.arange(len(order)))
+    ax.set_yticklabels(order)
+    ax.set_ylim(len(order) - 0.5, -0.6)
+    if gap is not None:
+        ax.legend(frameon=False, fontsize=6, loc="lower right")
+    _small(ax, "Distance of the pairs, by class", "distance (bp)", "")
+    fig.tight_layout()
+    return fig, classes.reset_index(drop=True)
 
 
 @styled

@@ -376,3 +376,33 @@ def scores_at(tf: pd.DataFrame, truth: set, q_threshold: float) -> Dict[str, Any
     r = len(tp) / len(truth) if truth else 0.0
     f = 2 * p * r / (p + r) if p + r > 0 else 0.0
     return {"precision": p, "recall": r, "f1": f, "tp": sorted(tp), "fp": sorted(fp), "fn": sorted(fn)}
+
+
+# --- in-silico implantation ---------------------------------------------------------
+
+IMPLANT_Q = 0.05  # the implantation confirms a pair at q below this with cooperativity > 0
+
+
+def read_implant(path: Path, rf: Optional[RunFiles] = None) -> pd.DataFrame:
+    """An ``implant.tsv`` (``formats.IMPLANT_COLUMNS``; tf1, tf2, cooperativity, q required)."""
+    df = read_tsv(path, ["tf1", "tf2", "cooperativity", "q"], rf)
+    shown = rf.rel(path) if rf is not None else str(path)
+    return numeric(df, ["attention_q", "best_gap", "cooperativity", "ci_low", "ci_high", "p", "q",
+                        "marginal1", "marginal2", "n_backgrounds"], shown)
+
+
+def read_implant_curves(path: Path, rf: Optional[RunFiles] = None) -> pd.DataFrame:
+    """An ``implant_curves.tsv`` (``formats.IMPLANT_CURVES_COLUMNS``)."""
+    df = read_tsv(path, ["tf1", "tf2", "gap", "cooperativity"], rf)
+    shown = rf.rel(path) if rf is not None else str(path)
+    return numeric(df, ["gap", "cooperativity", "ci_low", "ci_high"], shown)
+
+
+def implant_confirms(df: pd.DataFrame) -> pd.Series:
+    """Rows of an implant table whose pair the implantation confirms: q < 0.05 and
+    cooperativity > 0, control rows excluded."""
+    ok = (df["q"] < IMPLANT_Q) & (df["cooperativity"] > 0)
+    if "control" in df.columns:
+        ctrl = df["control"].astype(str).str.strip().str.lower().isin(("1", "true", "yes", "control"))
+        ok &= ~ctrl
+    return ok.fillna(False)
