@@ -111,7 +111,8 @@ def test_report_summary_json(full_report):
     s = json.loads((out / formats.REPORT_SUMMARY_JSON).read_text())
     assert s["dataset"] == "data-40" and s["arch"] == "basic" and s["entropy_lambda"] == 0.0
     assert s["auroc"] == pytest.approx(0.81)
-    assert {(x["method"], x["db"]) for x in s["scores"]} == {("raw", "jaspar"), ("raw", "simulation")}
+    # the method and the naming database are separate keys
+    assert {(x["method"], x["motif_db"]) for x in s["scores"]} == {("attn-raw", "jaspar"), ("attn-raw", "simulation")}
     assert s["sections"] == {k: "ok" for k in SECTION_IDS}
 
 

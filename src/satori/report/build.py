@@ -1150,42 +1150,75 @@ def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
 
 # --- 6. ground truth ----------------------------------------------------------------
 
-def score_rows(rf: RunFiles, sets: List[InteractionSet], evals: List[Evaluation], truth: Optional[set]):
+def score_rows(rf: RunFiles, sets: List[InteractionSet], evals: List[Evaluation], truth: Optional[set],
+               n_tfs: Optional[int] = None):
     """One row of scores per evaluation.json; without any, scores computed from each
     method's tf_interactions.tsv against pairs.tsv. Returns (rows, computed) where
-    computed lists (InteractionSet, scores dict) for the computed rows."""
+    computed lists (InteractionSet, scores dict) for the computed rows.
+
+    chance_precision: the expected precision of as many random pairs of the named TFs
+    (evaluation.json ``random_baseline``); chance_all: true pairs / all pairs of the
+    simulation's TFs (40 of 190 = 0.21 for Data-40), when ``n_tfs`` is known.
+    """
     rows, computed = [], []
+    n_truth = len(truth) if truth else None
+    chance_all = None
+    if n_tfs and n_tfs > 1:
+        n_possible = n_tfs * (n_tfs - 1) // 2
+        chance_all = n_truth / n_possible if n_truth else None
     for ev in evals:
-        rows.append({"label": ev.label, "method": ev.method, "db": ev.db, "precision": ev.precision,
-                     "recall": ev.recall, "f1": ev.f1, "q_threshold": ev.q_threshold, "tp": len(ev.tp),
-                     "fp": len(ev.fp), "fn": len(ev.fn), "source": rf.rel(ev.path), **_baseline_scores(ev)})
+        rows.append({"label": ev.label, "method": ev.method, "db": ev.db, "level": "TF names",
+                     "precision": ev.precision, "recall": ev.recall, "f1": ev.f1, "q_threshold": ev.q_threshold,
+                     "tp": len(ev.tp), "fp": len(ev.fp), "fn": len(ev.fn), "source": rf.rel(ev.path),
+                     "chance_all": chance_all, **_baseline_scores(ev)})
     if not evals and truth:
         for s in sets:
             if s.tf is None:
                 continue
             sc = scores_at(s.tf, truth, s.q_threshold)
             computed.append((s, sc))
-            rows.append({"label": s.label, "method": s.method, "db": s.variant, "precision": sc["precision"],
-                         "recall": sc["recall"], "f1": sc["f1"], "q_threshold": s.q_threshold,
-                         "tp": len(sc["tp"]), "fp": len(sc["fp"]), "fn": len(sc["fn"]), "source": rf.rel(s.tf_path)})
+            rows.append({"label": s.label, "method": s.method, "db": s.db or s.variant, "level": "TF names",
+                         "precision": sc["precision"], "recall": sc["recall"], "f1": sc["f1"],
+                         "q_threshold": s.q_threshold, "tp": len(sc["tp"]), "fp": len(sc["fp"]), "fn": len(sc["fn"]),
+                         "source": rf.rel(s.tf_path), "chance_all": chance_all})
     return rows, computed
 
 
+def cluster_rows(evals: List[Evaluation]) -> List[dict]:
+    """Cluster-level scores of the evaluations that have them ("a KLF factor with a SOX factor")."""
+    rows = []
+    for ev in evals:
+        c = ev.cluster or {}
+        if not c:
+            continue
+        base = c.get("random_baseline") if isinstance(c.get("random_baseline"), dict) else {}
+        rows.append({"label": ev.label, "method": ev.method, "db": ev.db, "level": "motif clusters",
+                     "precision": as_float(c.get("precision")), "recall": as_float(c.get("recall")),
+                     "f1": as_float(c.get("f1")), "tp": c.get("n_tp"), "fp": c.get("n_fp"), "fn": c.get("n_fn"),
+                     "chance_precision": as_float(base.get("precision")), "random_f1": as_float(base.get("f1")),
+                     "source": ev.label})
+    return rows
+
+
 def _baseline_scores(ev: Evaluation) -> dict:
-    """Random-pair baseline F1 and cluster-level F1 (and its baseline) of an evaluation.json."""
-    def f1_of(d):
-        return as_float(d.get("f1")) if isinstance(d, dict) else None
+    """Random-pair baseline precision/F1 and cluster-level F1 (and its baseline) of an evaluation.json."""
+    def of(d, k):
+        return as_float(d.get(k)) if isinstance(d, dict) else None
 
     cluster = ev.cluster or {}
-    return {"random_f1": f1_of(ev.baseline), "cluster_f1": f1_of(cluster),
-            "cluster_random_f1": f1_of(cluster.get("random_baseline"))}
+    return {"chance_precision": of(ev.baseline, "precision"), "random_f1": of(ev.baseline, "f1"),
+            "cluster_precision": of(cluster, "precision"), "cluster_f1": of(cluster, "f1"),
+            "cluster_chance_precision": of(cluster.get("random_baseline"), "precision"),
+            "cluster_random_f1": of(cluster.get("random_baseline"), "f1")}
 
 
 def score_summary(rows: List[dict], source: str) -> List[dict]:
-    """The score rows as stored in report_summary.json."""
-    keep = ("method", "db", "precision", "recall", "f1", "q_threshold", "tp", "fp", "fn",
-            "random_f1", "cluster_f1", "cluster_random_f1")
-    return [dict({k: r.get(k) for k in keep}, source=source) for r in rows]
+    """The score rows as stored in report_summary.json: ``method`` is the method
+    (attn-raw, attn-attr, dfim), ``motif_db`` the database that named the filters."""
+    keep = ("precision", "recall", "f1", "q_threshold", "tp", "fp", "fn", "chance_precision", "chance_all",
+            "random_f1", "cluster_precision", "cluster_f1", "cluster_chance_precision", "cluster_random_f1")
+    return [dict({"method": method_slug(r.get("method")), "motif_db": r.get("db") or ""},
+                 **{k: r.get(k) for k in keep}, source=source) for r in rows]
 
 
 def summarize_run(rf: RunFiles) -> Dict[str, Any]:
@@ -1228,7 +1261,7 @@ def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Sec
         if ev is not None:
             evals.append(ev)
     truth = guarded(sec, "Truth", lambda: read_truth(rf)) if rf.pairs is not None else None
-    rows, computed = score_rows(rf, sets, evals, truth)
+    rows, computed = score_rows(rf, sets, evals, truth, rd.n_sim_tfs())
     source = "evaluation.json" if evals else "computed"
     if computed:
         sec.notes.append("No evaluation.json: scores computed by the report from tf_interactions.tsv and pairs.tsv "
@@ -1247,15 +1280,34 @@ def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Sec
         sec.notes.append("Only one database mode evaluated" + (f" ({dbs[0]})" if dbs else "")
                          + "; the paper's setting (the simulation's own motifs) and the full database are best read side by side.")
 
+    clusters = pd.DataFrame(cluster_rows(evals))
+    chance_all = next((r["chance_all"] for r in rows if r.get("chance_all") is not None), None)
+    if chance_all is not None:
+        n_tfs = rd.n_sim_tfs()
+        sec.blocks.append(text_block(
+            f"Chance precision: {len(truth) if truth else ''} true pairs among the {n_tfs * (n_tfs - 1) // 2} pairs "
+            f"of the simulation's {n_tfs} TFs, so a random TF pair is a true one with probability {fmt(chance_all)}. "
+            f"The evaluation's own baseline (random pairs of the TFs the filters were named after, as many as "
+            f"predicted) is the 'chance' column; a method is informative only above it."))
+
     def bars():
-        fig, table = F.truth_scores(scores.assign(db=scores["db"].fillna("")))
-        sec.blocks.append(figure_block(rd.save(fig, table, "truth_scores",
-                                               "Precision, recall and F1 of the predicted TF pairs against the implanted pairs.")))
+        both = pd.concat([scores, clusters], ignore_index=True) if len(clusters) else scores
+        fig, table = F.truth_scores(both.assign(db=both["db"].fillna("")), chance_all=chance_all)
+        sec.blocks.append(figure_block(rd.save(
+            fig, table, "truth_scores",
+            "Precision, recall and F1 of the predicted TF pairs against the implanted pairs (TF names, and motif "
+            "clusters when evaluated); black ticks: the precision of as many random pairs; dashed line: true pairs / "
+            "all pairs of the simulation's TFs.")))
     guarded(sec, "Scores", bars)
-    # random_f1: the expected F1 of as many random pairs of the named TFs; cluster_f1: motif-cluster level
-    sec.blocks.append(table_block(scores, "Scores", columns=["label", "precision", "recall", "f1", "random_f1",
-                                                             "cluster_f1", "cluster_random_f1", "q_threshold",
-                                                             "tp", "fp", "fn", "source"]))
+    headers = {"chance_precision": "chance precision", "chance_all": "chance (all TF pairs)",
+               "random_f1": "chance F1", "q_threshold": "q threshold"}
+    sec.blocks.append(table_block(scores, "Scores (TF names)", headers=headers,
+                                  columns=["label", "precision", "chance_precision", "chance_all", "recall", "f1",
+                                           "random_f1", "q_threshold", "tp", "fp", "fn", "source"]))
+    if len(clusters):
+        sec.blocks.append(table_block(clusters, "Scores (motif clusters: a pair of the right clusters counts)",
+                                      headers=headers, columns=["label", "precision", "chance_precision", "recall",
+                                                                "f1", "random_f1", "tp", "fp", "fn"]))
 
     curves = {ev.label: ev.curve for ev in evals if ev.curve is not None}
     curve_src = "evaluation.json"

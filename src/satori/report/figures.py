@@ -560,31 +560,48 @@ def method_overlap(sets: Dict[str, set]) -> Tuple[object, pd.DataFrame]:
 # --- 6. ground truth ------------------------------------------------------------------
 
 @styled
-def truth_scores(scores: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
-    """Precision, recall and F1 per method and database mode (grouped bars).
+def truth_scores(scores: pd.DataFrame, chance_all: Optional[float] = None) -> Tuple[object, pd.DataFrame]:
+    """Precision, recall and F1 per method, database and level (grouped bars), with the
+    chance precision of each row (``chance_precision``, a black tick on its precision
+    bar) and the chance of any TF pair being a true one (``chance_all``, dashed line).
 
-    scores: rows (label, method, db, precision, recall, f1).
+    scores: rows (label, method, db, precision, recall, f1[, level, chance_precision]).
     """
     if scores.empty:
         raise ValueError("no scores")
+    scores = scores.copy()
+    if "level" in scores.columns and scores["level"].nunique() > 1:
+        scores["label"] = [f"{lab} ({lev})" for lab, lev in zip(scores["label"], scores["level"])]
+    if "chance_precision" not in scores.columns:
+        scores["chance_precision"] = np.nan
     metrics = ["precision", "recall", "f1"]
-    fig, axes = _fig(max(4.6, 2.6 + 0.45 * len(scores)), 2.6)
+    fig, axes = _fig(max(5.0, 3.0 + 0.45 * len(scores)), 2.7)
     ax = axes[0, 0]
     n = len(scores)
     width = 0.8 / n
-    dbs = list(dict.fromkeys(scores["db"]))
+    keys = list(dict.fromkeys(zip(scores["db"], scores.get("level", pd.Series([""] * n)))))
     for i, row in enumerate(scores.itertuples()):
         vals = [getattr(row, m) if getattr(row, m) is not None else np.nan for m in metrics]
         x = np.arange(3) + (i - (n - 1) / 2) * width
+        k = keys.index((row.db, getattr(row, "level", "")))
         ax.bar(x, vals, width=width * 0.95, color=METHOD_COLORS.get(row.method, f"C{i % 10}"),
-               hatch=DB_HATCH.get(dbs.index(row.db) % 4, ""), edgecolor="white", lw=0.3, label=row.label)
+               hatch=DB_HATCH.get(k % 4, ""), edgecolor="white", lw=0.3, label=row.label)
+        cp = row.chance_precision
+        if cp is not None and np.isfinite(float(cp)):
+            ax.plot([x[0] - width * 0.45, x[0] + width * 0.45], [cp, cp], color="k", lw=1.6)
+    if chance_all is not None:
+        ax.axhline(chance_all, xmax=0.34, color="k", ls="--", lw=0.9)
+        ax.text(-0.45, chance_all + 0.02, f"chance {chance_all:.2f}", fontsize=6.5, ha="left", va="bottom")
     ax.set_xticks(np.arange(3))
     ax.set_xticklabels(["precision", "recall", "F1"])
     ax.set_ylim(0, 1.05)
     _small(ax, "Interactions against the simulated truth", "", "score")
     ax.legend(frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout()
-    return fig, scores[["label", "method", "db"] + metrics].reset_index(drop=True)
+    cols = ["label", "method", "db"] + metrics + ["chance_precision"]
+    out = scores[cols].reset_index(drop=True)
+    out["chance_all"] = chance_all
+    return fig, out
 
 
 @styled
