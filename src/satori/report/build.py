@@ -940,7 +940,7 @@ def _implants_for(rd: RunData, seq_id: str, pool: int, L: int) -> Optional[pd.Da
     return pd.DataFrame({"position": pos, "tf": tf})
 
 
-def section_attention(rd: RunData) -> Section:
+def section_attention(rd: RunData, sets: Optional[List[InteractionSet]] = None) -> Section:
     rf = rd.rf
     sec = Section("attention", 4, "Attention")
     needs = [("model directory", rf.model_dir), ("sequence FASTA", rf.fasta), ("labels.tsv", rf.labels)]
@@ -948,6 +948,7 @@ def section_attention(rd: RunData) -> Section:
     if absent:
         return sec.not_run("Attention maps need the model and the test sequences; the run lacks: " + ", ".join(absent) + ".")
     data = guarded(sec, "Attention", lambda: attention_data(rd))
+    sets = sets or []
     if data is None:
         sec.status = "missing"
         return sec
@@ -990,6 +991,138 @@ def section_attention(rd: RunData) -> Section:
         hits_all = pd.concat(hit_rows, ignore_index=True)
         buf = hits_all.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.6g")
         write_text(rd.outdir / formats.REPORT_FIGURES_DIR / "attention_hits.tsv", buf)
+    if same_len:
+        guarded(sec, "Attention of the significant TF pairs", lambda: pair_maps(rd, sec, sets, data))
+    return sec
+
+
+def pair_scores(attn: np.ndarray, hit: np.ndarray, fa: Sequence[int], fb: Sequence[int]):
+    """Best attention of a TF pair in each sequence, and where.
+
+    attn: shape=(n, L', L') max over heads; hit: bool (n, F, L') filter hits; fa, fb:
+    the filters named after TF A and TF B. The score of a sequence is the max of A over
+    position pairs i != j with A at i and B at j or B at i and A at j (interpret-raw's
+    rule). Returns (score (n,), -inf where the pair is absent; best (n, 2) (i, j)).
+    """
+    pa = hit[:, list(fa), :].any(axis=1)  # (n, L')
+    pb = hit[:, list(fb), :].any(axis=1)
+    mask = (pa[:, :, None] & pb[:, None, :]) | (pb[:, :, None] & pa[:, None, :])
+    L = attn.shape[-1]
+    mask &= ~np.eye(L, dtype=bool)[None]
+    masked = np.where(mask, attn, -np.inf).reshape(len(attn), -1)
+    flat = masked.argmax(axis=1)
+    score = masked[np.arange(len(attn)), flat]
+    return score, np.stack(np.unravel_index(flat, (L, L)), axis=1)
+
+
+def pair_maps(rd: RunData, sec: Section, sets: List[InteractionSet], data: dict) -> None:
+    """Per significant TF pair (the N_PAIR_MAPS smallest q), the attention map of the test
+    sequence where the pair scores best, both motifs marked."""
+    rf = rd.rf
+    if not sets:
+        return
+    primary = primary_filter_motifs(rf) if rf.filter_motifs else None
+    want = variant_of(rf, primary) if primary is not None else ""
+    s = next((x for x in sets if x.tf is not None and x.variant == want), None) \
+        or next((x for x in sets if x.tf is not None), None)
+    if s is None:
+        return
+    sig = significant_tf(s).sort_values("q")
+    sec.blocks.append(sub_block(f"Significant TF pairs on the attention map of their best sequence ({s.label})"))
+    if sig.empty:
+        sec.blocks.append(text_block(f"No TF pair with q < {fmt(s.q_threshold)}: nothing to draw.", "note"))
+        return
+    names = rd.filter_names()
+    by_tf: Dict[str, List[int]] = {}
+    for f, t in names.items():
+        by_tf.setdefault(str(t).upper(), []).append(f)
+    hit = data["act"] > data["thresholds"][None, :, None]
+    truth = rd.truth()
+    drawn, skipped = 0, []
+    for row in sig.itertuples():
+        if drawn >= N_PAIR_MAPS:
+            break
+        a, b = str(row.tf1), str(row.tf2)
+        fa, fb = by_tf.get(a.upper(), []), by_tf.get(b.upper(), [])
+        if not fa or not fb:
+            skipped.append(f"{a}–{b} (a TF with no filter in {rf.rel(primary) if primary else 'the filter table'})")
+            continue
+        score, best = pair_scores(data["attn"], hit, fa, fb)
+        i = int(np.argmax(score))
+        if not np.isfinite(score[i]):
+            skipped.append(f"{a}–{b} (never both present in the {len(score)} sequences)")
+            continue
+        pa = np.flatnonzero(hit[i, fa, :].any(axis=0))
+        pb = np.flatnonzero(hit[i, fb, :].any(axis=0))
+        verdict = ""
+        if truth is not None:
+            verdict = "; a simulated pair" if pair_key(a, b) in truth else "; not a simulated pair"
+        drawn += 1
+        title = f"{a} + {b} (q {fmt(row.q)}{verdict})\nbest of {len(score)}: {data['ids'][i]}, score {fmt(float(score[i]))}"
+        fig, table = F.pair_attention_map(data["attn"][i], pa, pb, tuple(best[i]), a, b, title, pool=data["pool"])
+        dist = abs(int(best[i][0]) - int(best[i][1])) * data["pool"]
+        sec.blocks.append(figure_block(rd.save(
+            fig, table, f"pair_attention_{drawn}",
+            f"{a} + {b}: attention of the test sequence {data['ids'][i]}, where this pair scores best among the "
+            f"{len(score)} sequences run through the model; triangles: hits of the filters named after each TF; "
+            f"circle: the best-scoring position pair ({dist} bp apart).")))
+    if skipped:
+        sec.notes.append("Pair maps not drawn for " + "; ".join(skipped[:6]) + ".")
+
+
+# --- implantation -------------------------------------------------------------------
+
+N_IMPLANT_CURVES = 4  # TF pairs whose cooperativity-vs-gap curves are drawn
+
+
+def section_implant(rd: RunData) -> Section:
+    rf = rd.rf
+    sec = Section("implant", 7, "Implantation")
+    if not rf.implant_tables:
+        return sec.not_run(f"No {formats.IMPLANT_TSV} (satori-implant) in the run: the in-silico implantation was not run.")
+    truth = rd.truth()
+    gap = rd.gap_range() if truth is not None else None
+    sec.blocks.append(text_block(
+        "Each TF pair's motifs are implanted, alone and together, into the same background sequences at each gap and "
+        "orientation; cooperativity = f(AB) − f(A) − f(B) + f(∅) of the model's logit, averaged over the backgrounds "
+        "(bootstrap interval). A pair is confirmed when q < 0.05 and its cooperativity is above 0."))
+    for path in rf.implant_tables:
+        def one(path=path):
+            df = read_implant(path, rf).sort_values("q", kind="stable").reset_index(drop=True)
+            conf = implant_confirms(df)
+            sec.blocks.append(sub_block(f"{rf.rel(path.parent) or 'implantation'}: {len(df)} pairs tested, "
+                                        f"{int(conf.sum())} confirmed"))
+            df["rank"] = np.arange(1, len(df) + 1)
+            df["interval"] = [f"{fmt(lo)} – {fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
+                              for lo, hi in zip(df.get("ci_low", np.nan), df.get("ci_high", np.nan))]
+            df["confirmed"] = [{"cls": "confirmed", "text": "confirmed"} if c else "" for c in conf]
+            if truth is not None:
+                df["simulated"] = [{"cls": "true-pair", "text": "true"} if pair_key(a, b) in truth
+                                   else {"cls": "false-pair", "text": "false"} for a, b in zip(df["tf1"], df["tf2"])]
+            sec.blocks.append(table_block(
+                df, f"Ranked pairs ({rf.rel(path)})", max_rows=40,
+                columns=["rank", "tf1", "tf2", "label", "attention_q", "best_gap", "best_orientation", "cooperativity",
+                         "interval", "q", "marginal1", "marginal2", "n_backgrounds", "confirmed", "simulated"],
+                headers={"attention_q": "attention q", "best_gap": "best gap (bp)", "best_orientation": "orientation",
+                         "interval": "95 % interval", "marginal1": "effect of tf1 alone",
+                         "marginal2": "effect of tf2 alone", "n_backgrounds": "backgrounds"}))
+            curves_path = path.parent / formats.IMPLANT_CURVES_TSV
+            if not curves_path.is_file():
+                curves_path = rf.implant_curves[0] if rf.implant_curves else None
+            if curves_path is None:
+                sec.problem(f"{formats.IMPLANT_CURVES_TSV}: not in the run, no cooperativity curves.")
+                return
+            curves = read_implant_curves(curves_path, rf)
+            main = df[~df.get("control", pd.Series(False, index=df.index)).astype(str).str.lower().isin(("1", "true", "yes"))]
+            have = set(zip(curves["tf1"].astype(str), curves["tf2"].astype(str)))
+            pairs = [(str(a), str(b)) for a, b in zip(main["tf1"], main["tf2"]) if (str(a), str(b)) in have][:N_IMPLANT_CURVES]
+            fig, table = F.implant_curves(curves, pairs, gap)
+            slug = re.sub(r"[^A-Za-z0-9]+", "_", rf.rel(path.parent)).strip("_") or "run"
+            sec.blocks.append(figure_block(rd.save(
+                fig, table, f"implant_curves_{slug}",
+                f"Cooperativity against the gap for the {len(pairs)} best-ranked pairs, one line per orientation "
+                f"(band: bootstrap interval)" + (f"; green band: the simulated gap {fmt(gap[0])}–{fmt(gap[1])} bp." if gap else "."))))
+        guarded(sec, rf.rel(path), one)
     return sec
 
 
@@ -1339,7 +1472,7 @@ def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Sec
 
 def section_known(rd: RunData) -> Section:
     rf = rd.rf
-    sec = Section("known", 7, "Known interactions")
+    sec = Section("known", 8, "Known interactions")
     if not rf.ppi_matches and not rf.ppi_summaries:
         return sec.not_run("No satori-hippie-lookup output (ppi_matches.tsv, ppi_summary.json) in the run "
                            "(expected for real-data runs only).")
@@ -1401,6 +1534,46 @@ def run_identity(rf: RunFiles) -> Dict[str, Any]:
     if info["dataset"] is None:
         info["dataset"] = rf.root.name
     return info
+
+
+def headline_text(rd: RunData, sets: List[InteractionSet], scores: List[dict]):
+    """The summary line at the top of the report, and the same for the other scored
+    method/database settings: "N significant TF pairs (method, database); precision P /
+    recall R vs the simulation's truth; chance precision X" (real data: without truth)."""
+    with_tf = [s for s in sets if s.tf is not None]
+    if not with_tf:
+        return "No interaction step (interpret-raw, interpret-attr, DFIM) in this run: no TF pairs to report.", []
+
+    def n_sig(method: str, db: str) -> Optional[int]:
+        for s in with_tf:
+            if method_slug(s.method) == method and (s.db or s.variant) == db:
+                return len(s.significant_pairs())
+        return None
+
+    lines = []
+    for sc in scores:
+        label = f"{method_label({'attn-raw': 'raw', 'attn-attr': 'attr'}.get(sc['method'], sc['method']))}, " \
+                f"{db_display(sc.get('motif_db', ''))}"
+        n = n_sig(sc["method"], sc.get("motif_db", ""))
+        if n is None:
+            n = int((sc.get("tp") or 0) + (sc.get("fp") or 0))
+        chance = sc.get("chance_all") if sc.get("chance_all") is not None else sc.get("chance_precision")
+        text = (f"{n} significant TF pairs ({label}); precision {fmt(sc.get('precision'))} / recall "
+                f"{fmt(sc.get('recall'))} vs the simulation's truth")
+        if chance is not None:
+            text += f"; chance precision {fmt(chance)}"
+        lines.append((db_display(sc.get("motif_db", "")) == "the simulation's motifs", text))
+    if lines:
+        lines.sort(key=lambda x: x[0])  # the full database first: the paper's own setting flatters precision
+        return lines[0][1] + ".", [t + "." for _, t in lines[1:]]
+    s = with_tf[0]
+    q = fmt(s.q_threshold)
+    text = f"{len(s.significant_pairs())} significant TF pairs ({method_label(s.method)}, {db_display(s.db or s.variant)}) at q < {q}"
+    text += "; no simulated truth (real data): compare with known interactions below." if rd.truth() is None else \
+        "; not scored against the truth (no evaluation)."
+    others = [f"{len(x.significant_pairs())} significant TF pairs ({method_label(x.method)}, {db_display(x.db or x.variant)})."
+              for x in with_tf[1:]]
+    return text, others
 
 
 def render(template: str, **context) -> str:
@@ -1468,20 +1641,24 @@ def build_report(
         summary.update(run_identity(rf))
         sections = []
         for make in (lambda: section_summary(rd, sets), lambda: section_training(rd, summary),
-                     lambda: section_filters(rd), lambda: section_attention(rd),
+                     lambda: section_filters(rd), lambda: section_attention(rd, sets),
                      lambda: section_interactions(rd, sets), lambda: section_truth(rd, sets, summary),
-                     lambda: section_known(rd)):
+                     lambda: section_implant(rd), lambda: section_known(rd)):
             t = time.time()
             sec = make()
             log.info("section %d %s: %s (%.1f s)", sec.number, sec.title, sec.status, time.time() - t)
             sec.blocks = group_figures(sec.blocks)
             sections.append(sec)
+        headline, others = headline_text(rd, sets, summary.get("scores") or [])
+        summary["headline"] = headline
+        caveats = motif_db_caveats(rf)
         summary["sections"] = {s.id: s.status for s in sections}
         summary["report"] = formats.REPORT_HTML
         summary.setdefault("scores", [])
         html = render("report.html.j2", title=title, sections=sections, version=__version__,
                       run=str(rf.root), generated=time.strftime("%Y-%m-%d %H:%M"),
-                      n_figures=len(rd.figures))
+                      n_figures=len(rd.figures), headline=headline, other_scores=others, caveats=caveats,
+                      simulated=rd.truth() is not None)
         write_text(stage / formats.REPORT_HTML, html)
         write_text(stage / formats.REPORT_SUMMARY_JSON, json.dumps(_jsonable(summary), indent=2) + "\n")
         if params is not None:

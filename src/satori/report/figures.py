@@ -732,3 +732,84 @@ def _natural(s: str):
             s = f"{i}{s}"
             break
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
+
+
+# --- implantation ---------------------------------------------------------------------
+
+@styled
+def implant_curves(curves: pd.DataFrame, pairs: Sequence[Tuple[str, str]],
+                   gap: Optional[Tuple[float, float]] = None) -> Tuple[object, pd.DataFrame]:
+    """Cooperativity against the gap for a few TF pairs, one panel per pair, one line
+    per orientation with its bootstrap interval (band); 0 dotted.
+
+    curves: rows (tf1, tf2, orientation, gap, cooperativity[, ci_low, ci_high]).
+    pairs: the (tf1, tf2) drawn, in order. gap: the simulated gap range (green band).
+    """
+    if not pairs:
+        raise ValueError("no pair to draw")
+    n = len(pairs)
+    ncols = min(n, 4)
+    nrows = int(math.ceil(n / ncols))
+    fig, axes = _fig(2.3 * ncols + 0.4, 2.0 * nrows, ncols=ncols, nrows=nrows, sharey=True)
+    rows = []
+    for k, (a, b) in enumerate(pairs):
+        ax = axes.flat[k]
+        sub = curves[(curves["tf1"].astype(str) == a) & (curves["tf2"].astype(str) == b)]
+        if gap is not None:
+            ax.axvspan(gap[0], gap[1], color="#1a9850", alpha=0.15, lw=0)
+        ax.axhline(0, color="0.5", ls=":", lw=0.8)
+        orients = list(dict.fromkeys(sub["orientation"].astype(str))) if "orientation" in sub else [""]
+        for j, o in enumerate(orients):
+            c = sub[sub["orientation"].astype(str) == o] if o else sub
+            c = c.sort_values("gap")
+            ax.plot(c["gap"], c["cooperativity"], lw=1.1, marker=".", ms=3, color=f"C{j}", label=o or None)
+            if {"ci_low", "ci_high"} <= set(c.columns) and c["ci_low"].notna().any():
+                ax.fill_between(c["gap"], c["ci_low"], c["ci_high"], color=f"C{j}", alpha=0.15, lw=0)
+            rows.append(c.assign(tf1=a, tf2=b))
+        _small(ax, f"{a} + {b}", "gap (bp)", "cooperativity (logit)" if k % ncols == 0 else "")
+        if len(orients) > 1 and k == 0:
+            ax.legend(frameon=False, fontsize=6, title="orientation", title_fontsize=6)
+    for ax in list(axes.flat)[n:]:
+        ax.set_axis_off()
+    fig.tight_layout()
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(curves.columns))
+    return fig, table
+
+
+@styled
+def pair_attention_map(attn: np.ndarray, pos_a: Sequence[int], pos_b: Sequence[int], best: Tuple[int, int],
+                       name_a: str, name_b: str, title: str, pool: int = 1) -> Tuple[object, pd.DataFrame]:
+    """One sequence's attention (max over heads) with the two motifs of a TF pair marked.
+
+    attn: shape=(L', L'). pos_a, pos_b: pooled positions where a filter named after
+    TF A (resp. B) hits; drawn as coloured ticks on both axes. best: the (query, key)
+    cell of the pair's best score, circled. The axes are in bp (pooled position × pool).
+    Table: the matrix, one row per query position.
+    """
+    L = attn.shape[0]
+    fig, axes = _fig(4.0, 3.7)
+    ax = axes[0, 0]
+    ext = (-0.5 * pool, (L - 0.5) * pool, (L - 0.5) * pool, -0.5 * pool)
+    im = ax.imshow(attn, cmap="magma", interpolation="nearest", aspect="equal", extent=ext)
+    cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    cb.ax.tick_params(labelsize=6)
+    cb.set_label("attention (max over heads)", fontsize=7)
+    ca, cbb = "#00c8ff", "#7CFC00"
+    for positions, colour in ((pos_a, ca), (pos_b, cbb)):
+        p = np.asarray(list(positions), dtype=float) * pool
+        ax.plot(p, np.full(p.size, ext[2]), marker="v", ls="", color=colour, ms=4, clip_on=False, zorder=5)
+        ax.plot(np.full(p.size, ext[0]), p, marker=">", ls="", color=colour, ms=4, clip_on=False, zorder=5)
+    qi, kj = best
+    ax.scatter([kj * pool], [qi * pool], s=120, facecolors="none", edgecolors="white", lw=1.4, zorder=6)
+    from matplotlib.lines import Line2D
+    ax.legend(handles=[Line2D([], [], marker="v", ls="", color=ca, label=f"{name_a} hits"),
+                       Line2D([], [], marker="v", ls="", color=cbb, label=f"{name_b} hits"),
+                       Line2D([], [], marker="o", ls="", mfc="none", mec="0.2", label="best pair cell")],
+              frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(0, -0.14), ncol=3)
+    ax.set_title(title, fontsize=8)
+    ax.set_xlabel("key position (bp)", fontsize=7)
+    ax.set_ylabel("query position (bp)", fontsize=7)
+    fig.tight_layout()
+    table = pd.DataFrame(attn, columns=[f"key_{j}" for j in range(L)])
+    table.insert(0, "query", np.arange(L))
+    return fig, table
