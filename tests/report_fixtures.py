@@ -120,7 +120,11 @@ def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40"
             "filter": [0, 1, 2, 3], "n_sites": [25, 18, 30, 4], "ic": [6.1, 5.2, 7.3, 1.0],
             "motif_id": ["MA0000.1", "MA0001.1", "MA0002.1", ""], "tf": ["GATA1", "TAL1", "SP1", ""],
             "p": [1e-5, 2e-4, 3e-6, np.nan], "E": [1e-3, 2e-2, 3e-4, np.nan], "q": [1e-3, 1e-2, 2e-4, np.nan],
-            "orientation": ["+", "-", "+", ""]}))
+            "orientation": ["+", "-", "+", ""],
+            "cluster_id": ["C001", "C002", "C003", ""],
+            "cluster_name": ["GATA: GATA1/GATA2/GATA3/GATA4/GATA5/GATA6…", "bHLH: TAL1/TCF3/TCF4/TCF12/ASCL1…",
+                             "KLF: KLF11/KLF16/KLF2/KLF6/KLF9/SP1/SP3/SP8/SP9…", ""],
+            "cluster_tfs": ["GATA1,GATA2,GATA3", "TAL1,TCF3", "KLF11,SP1,SP3", ""]}))
         _json(fm / formats.PARAMS_JSON, {
             "tool": "satori-filter-motifs", "satori_version": "0.1.0",
             "options": {"act_threshold": 0.65, "seed": seed, "motif_db": None},

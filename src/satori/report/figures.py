@@ -453,12 +453,12 @@ def distance_histogram(distances: np.ndarray, title: str = "", gap: Optional[Tup
     else:
         edges = int(min(40, max(5, np.ceil(np.sqrt(d.size)))))
     counts, edges = np.histogram(d, bins=edges)
-    fig, axes = _fig(4.4, 2.5)
+    fig, axes = _fig(4.8, 3.0)
     ax = axes[0, 0]
     if partners is not None and len(partners):
         a, b = np.percentile(np.asarray(partners, dtype=float), [5, 95])
         ax.axvspan(a, b, color="#a6d96a", alpha=0.25, hatch="///", lw=0,
-                   label=f"implanted partners, start to start (5–95 %: {a:.0f}–{b:.0f} bp)")
+                   label=f"implanted partners, start to start ({a:.0f}–{b:.0f} bp)")
     if gap is not None:
         ax.axvspan(gap[0], gap[1], color=TRUE_COLOR, alpha=0.3, lw=0,
                    label=f"simulated gap {gap[0]:g}–{gap[1]:g} bp")
@@ -469,7 +469,7 @@ def distance_histogram(distances: np.ndarray, title: str = "", gap: Optional[Tup
         ax.set_xlim(mid - 5, mid + 5)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.legend(frameon=False, fontsize=6, loc="upper right")
+    ax.legend(frameon=False, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
     _small(ax, title or "Distance between interacting filters", "distance (bp)", "filter pairs")
     fig.tight_layout()
     table = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts})
@@ -488,28 +488,32 @@ def distance_classes(classes: pd.DataFrame, gap: Optional[Tuple[float, float]] =
     if classes.empty:
         raise ValueError("no distances")
     order = list(dict.fromkeys(classes["class"]))
-    fig, axes = _fig(4.2, 0.55 + 0.45 * len(order))
+    fig, axes = _fig(5.0, 0.9 + 0.5 * len(order))
     ax = axes[0, 0]
     rng = np.random.default_rng(0)
     palette = {"true": TRUE_COLOR, "spurious": FALSE_COLOR}
     if gap is not None:
-        ax.axvspan(gap[0], gap[1], color=TRUE_COLOR, alpha=0.2, lw=0, label=f"simulated gap {gap[0]:g}–{gap[1]:g} bp")
+        ax.axvspan(gap[0], gap[1], color=TRUE_COLOR, alpha=0.2, lw=0)
     for i, c in enumerate(order):
         d = classes.loc[classes["class"] == c, "distance"].to_numpy(dtype=float)
         d = d[np.isfinite(d)]
         if not d.size:
             continue
-        colour = next((v for k, v in palette.items() if c.startswith(k)), "0.4")
-        ax.scatter(d, i + rng.uniform(-0.18, 0.18, d.size), s=7, color=colour, alpha=0.6, lw=0)
+        colour = next((v for k, v in palette.items() if c.startswith(k)), "0.45")
+        shown = d if d.size <= 400 else rng.choice(d, 400, replace=False)  # a sample of many partners
+        ax.scatter(shown, i + rng.uniform(-0.18, 0.18, shown.size), s=8, color=colour,
+                   alpha=0.7 if d.size <= 400 else 0.25, lw=0)
         m = float(np.median(d))
-        ax.plot([m, m], [i - 0.3, i + 0.3], color="k", lw=1.6)
-        ax.text(m, i + 0.33, f"median {m:.0f} bp", fontsize=6, ha="center", va="top")
+        ax.plot([m, m], [i - 0.3, i + 0.3], color="k", lw=1.8)
+        ax.text(m, i - 0.32, f"median {m:.0f} bp (n={d.size})", fontsize=6.5, ha="center", va="bottom")
     ax.set_yticks(np.arange(len(order)))
     ax.set_yticklabels(order)
-    ax.set_ylim(len(order) - 0.5, -0.6)
+    ax.set_ylim(len(order) - 0.5, -0.85)
+    ax.set_xlim(left=0)
+    title = "Distance of the pairs, by class"
     if gap is not None:
-        ax.legend(frameon=False, fontsize=6, loc="lower right")
-    _small(ax, "Distance of the pairs, by class", "distance (bp)", "")
+        title += f" (green: simulated gap {gap[0]:g}–{gap[1]:g} bp)"
+    _small(ax, title, "distance (bp)", "")
     fig.tight_layout()
     return fig, classes.reset_index(drop=True)
 
@@ -797,9 +801,11 @@ def pair_attention_map(attn: np.ndarray, pos_a: Sequence[int], pos_b: Sequence[i
     ca, cbb = "#00c8ff", "#7CFC00"
     for positions, colour in ((pos_a, ca), (pos_b, cbb)):
         p = np.asarray(list(positions), dtype=float) * pool
-        ax.plot(p, np.full(p.size, ext[2]), marker="v", ls="", color=colour, ms=4, clip_on=False, zorder=5)
-        ax.plot(np.full(p.size, ext[0]), p, marker=">", ls="", color=colour, ms=4, clip_on=False, zorder=5)
+        ax.plot(p, np.full(p.size, ext[2]), marker="^", ls="", color=colour, ms=6, clip_on=False, zorder=5)
+        ax.plot(np.full(p.size, ext[0]), p, marker=">", ls="", color=colour, ms=6, clip_on=False, zorder=5)
     qi, kj = best
+    ax.axvline(kj * pool, color="white", ls=":", lw=0.7, alpha=0.6)
+    ax.axhline(qi * pool, color="white", ls=":", lw=0.7, alpha=0.6)
     ax.scatter([kj * pool], [qi * pool], s=120, facecolors="none", edgecolors="white", lw=1.4, zorder=6)
     from matplotlib.lines import Line2D
     ax.legend(handles=[Line2D([], [], marker="v", ls="", color=ca, label=f"{name_a} hits"),
