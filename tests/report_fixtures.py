@@ -61,6 +61,7 @@ def make_implant(d: Path) -> None:
         for orient in ("+/+", "+/-"):
             for gap in range(0, 21, 4):
                 c = 0.8 * np.exp(-((gap - 12) / 5.0) ** 2) if (tf1, tf2) == ("GATA1", "TAL1") else 0.05
+                c = c if orient == "+/+" else 0.4 * c
                 curves.append({"tf1": tf1, "tf2": tf2, "orientation": orient, "gap": gap, "cooperativity": c,
                                "ci_low": c - 0.2, "ci_high": c + 0.2})
     _tsv(d / formats.IMPLANT_CURVES_TSV, pd.DataFrame(curves)[formats.IMPLANT_CURVES_COLUMNS])

@@ -162,7 +162,7 @@ def test_implant_section_and_confirmations(full_report):
     run, out = full_report
     html = (out / formats.REPORT_HTML).read_text()
     sec = html[html.index('<section id="implant">'):html.index('<section id="known">')]
-    assert "4 pairs tested, 1 confirmed" in sec
+    assert "Implantation of the pairs of Attn-Raw: 4 pairs tested, 1 confirmed" in sec
     assert sec.count('<span class="confirmed">confirmed</span>') == 1
     curves = pd.read_csv(out / "figures" / "implant_curves_implant_raw.tsv", sep="\t")
     assert {tuple(x) for x in curves[["tf1", "tf2"]].drop_duplicates().to_numpy()} == {

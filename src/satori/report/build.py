@@ -24,7 +24,9 @@ from satori import __version__, formats
 from satori.atomic import staged_outdir, write_text
 from satori.errors import InputError
 from satori.report import figures as F
-from satori.report.discover import RunFiles, db_display, discover, method_label, method_slug, variant_of
+from satori.report.discover import (
+    RunFiles, db_display, discover, method_from_path, method_label, method_slug, variant_of,
+)
 from satori.report.readers import (
     DEFAULT_Q, IMPLANT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
     numeric, pair_key, pair_text, read_implant, read_implant_curves,
@@ -1090,7 +1092,9 @@ def section_implant(rd: RunData) -> Section:
         def one(path=path):
             df = read_implant(path, rf).sort_values("q", kind="stable").reset_index(drop=True)
             conf = implant_confirms(df)
-            sec.blocks.append(sub_block(f"{rf.rel(path.parent) or 'implantation'}: {len(df)} pairs tested, "
+            m = method_from_path(rf, path)
+            which = f"pairs of {method_label(m)}" if m in ("raw", "attr", "dfim") else (rf.rel(path.parent) or "pairs")
+            sec.blocks.append(sub_block(f"Implantation of the {which}: {len(df)} pairs tested, "
                                         f"{int(conf.sum())} confirmed"))
             df["rank"] = np.arange(1, len(df) + 1)
             df["interval"] = [f"{fmt(lo)} – {fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else ""

@@ -579,7 +579,7 @@ def truth_scores(scores: pd.DataFrame, chance_all: Optional[float] = None) -> Tu
     if "chance_precision" not in scores.columns:
         scores["chance_precision"] = np.nan
     metrics = ["precision", "recall", "f1"]
-    fig, axes = _fig(max(5.0, 3.0 + 0.45 * len(scores)), 2.7)
+    fig, axes = _fig(max(5.2, 3.0 + 0.5 * len(scores)), 3.0 + 0.12 * len(scores))
     ax = axes[0, 0]
     n = len(scores)
     width = 0.8 / n
@@ -595,12 +595,12 @@ def truth_scores(scores: pd.DataFrame, chance_all: Optional[float] = None) -> Tu
             ax.plot([x[0] - width * 0.45, x[0] + width * 0.45], [cp, cp], color="k", lw=1.6)
     if chance_all is not None:
         ax.axhline(chance_all, xmax=0.34, color="k", ls="--", lw=0.9)
-        ax.text(-0.45, chance_all + 0.02, f"chance {chance_all:.2f}", fontsize=6.5, ha="left", va="bottom")
+        ax.text(0.5, chance_all, f"chance {chance_all:.2f}", fontsize=6.5, ha="left", va="center")
     ax.set_xticks(np.arange(3))
     ax.set_xticklabels(["precision", "recall", "F1"])
     ax.set_ylim(0, 1.05)
     _small(ax, "Interactions against the simulated truth", "", "score")
-    ax.legend(frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(frameon=False, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     fig.tight_layout()
     cols = ["label", "method", "db"] + metrics + ["chance_precision"]
     out = scores[cols].reset_index(drop=True)
