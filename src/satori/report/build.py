@@ -28,7 +28,7 @@ from satori.report.discover import (
     RunFiles, db_display, discover, method_from_path, method_label, method_slug, variant_of,
 )
 from satori.report.readers import (
-    DEFAULT_Q, IMPLANT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
+    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
     numeric, pair_key, pair_text, read_implant, read_implant_curves,
     option, pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,

@@ -53,10 +53,11 @@ def db_display(db: str) -> str:
     low = s.lower()
     if not s:
         return "the motif database"
-    if low in ("simulation", "sim", "simulated") or low.endswith("motifs.meme"):
-        return "the simulation's motifs"
+    if low in ("simulation", "sim", "simulated") or low.endswith("motifs.meme") or \
+            (("simulation" in low or low.endswith("_sim")) and "/" not in s):
+        return "the simulation's motifs"  # also the pipeline's <model>_simulation folders
     if "jaspar" in low and "/" not in s:
-        return "JASPAR" + s[len("jaspar"):] if low.startswith("jaspar") else s
+        return "JASPAR" + s[len("jaspar"):] if low.startswith("jaspar") else "JASPAR"
     return Path(s).name
 
 
