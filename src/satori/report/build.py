@@ -1021,20 +1021,38 @@ def pair_maps(rd: RunData, sec: Section, sets: List[InteractionSet], data: dict)
     """Per significant TF pair (the N_PAIR_MAPS smallest q), the attention map of the test
     sequence where the pair scores best, both motifs marked."""
     rf = rd.rf
-    if not sets:
-        return
+    # one set of maps per motif database (its own filter names), the run's primary annotation first
     primary = primary_filter_motifs(rf) if rf.filter_motifs else None
     want = variant_of(rf, primary) if primary is not None else ""
-    s = next((x for x in sets if x.tf is not None and x.variant == want), None) \
-        or next((x for x in sets if x.tf is not None), None)
-    if s is None:
-        return
+    chosen: Dict[str, InteractionSet] = {}
+    for x in sorted((x for x in sets if x.tf is not None), key=lambda x: (x.variant != want, x.method != "raw")):
+        chosen.setdefault(x.variant, x)
+    for s in list(chosen.values())[:2]:
+        fm = next((p for p in rf.filter_motifs if variant_of(rf, p) == s.variant), primary)
+        pair_maps_of(rd, sec, s, data, fm)
+
+
+def _filter_names_of(rd: RunData, path: Optional[Path]) -> Dict[int, str]:
+    """filter index -> TF name in one filter_motifs.tsv (the primary one: rd.filter_names())."""
+    if path is None or path == (primary_filter_motifs(rd.rf) if rd.rf.filter_motifs else None):
+        return rd.filter_names()
+    try:
+        df = read_tsv(path, ["filter", "tf"], rd.rf)
+    except SectionError:
+        return {}
+    return {filter_index(f, i): str(t) for i, (f, t) in enumerate(zip(df["filter"], df["tf"]))
+            if isinstance(t, str) and t.strip()}
+
+
+def pair_maps_of(rd: RunData, sec: Section, s: InteractionSet, data: dict, fm_path: Optional[Path]) -> None:
+    rf = rd.rf
+    primary = fm_path
     sig = significant_tf(s).sort_values("q")
     sec.blocks.append(sub_block(f"Significant TF pairs on the attention map of their best sequence ({s.label})"))
     if sig.empty:
         sec.blocks.append(text_block(f"No TF pair with q < {fmt(s.q_threshold)}: nothing to draw.", "note"))
         return
-    names = rd.filter_names()
+    names = _filter_names_of(rd, fm_path)
     by_tf: Dict[str, List[int]] = {}
     for f, t in names.items():
         by_tf.setdefault(str(t).upper(), []).append(f)
@@ -1060,11 +1078,12 @@ def pair_maps(rd: RunData, sec: Section, sets: List[InteractionSet], data: dict)
         if truth is not None:
             verdict = "; a simulated pair" if pair_key(a, b) in truth else "; not a simulated pair"
         drawn += 1
+        n_map = len([f for f in rd.figures if f.name.startswith("pair_attention_")]) + 1
         title = f"{a} + {b} (q {fmt(row.q)}{verdict})\nbest of {len(score)}: {data['ids'][i]}, score {fmt(float(score[i]))}"
         fig, table = F.pair_attention_map(data["attn"][i], pa, pb, tuple(best[i]), a, b, title, pool=data["pool"])
         dist = abs(int(best[i][0]) - int(best[i][1])) * data["pool"]
         sec.blocks.append(figure_block(rd.save(
-            fig, table, f"pair_attention_{drawn}",
+            fig, table, f"pair_attention_{n_map}",
             f"{a} + {b}: attention of the test sequence {data['ids'][i]}, where this pair scores best among the "
             f"{len(score)} sequences run through the model; triangles: hits of the filters named after each TF; "
             f"circle: the best-scoring position pair ({dist} bp apart).")))

@@ -808,8 +808,8 @@ def pair_attention_map(attn: np.ndarray, pos_a: Sequence[int], pos_b: Sequence[i
     ax.axhline(qi * pool, color="white", ls=":", lw=0.7, alpha=0.6)
     ax.scatter([kj * pool], [qi * pool], s=120, facecolors="none", edgecolors="white", lw=1.4, zorder=6)
     from matplotlib.lines import Line2D
-    ax.legend(handles=[Line2D([], [], marker="v", ls="", color=ca, label=f"{name_a} hits"),
-                       Line2D([], [], marker="v", ls="", color=cbb, label=f"{name_b} hits"),
+    ax.legend(handles=[Line2D([], [], marker="^", ls="", color=ca, label=f"{name_a} hits"),
+                       Line2D([], [], marker="^", ls="", color=cbb, label=f"{name_b} hits"),
                        Line2D([], [], marker="o", ls="", mfc="none", mec="0.2", label="best pair cell")],
               frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(0, -0.14), ncol=3)
     ax.set_title(title, fontsize=8)
