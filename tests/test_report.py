@@ -201,10 +201,32 @@ def test_pair_attention_maps(full_report):
     figs = sorted(p.name for p in (out / "figures").glob("pair_attention_*.png"))
     html = (out / formats.REPORT_HTML).read_text()
     assert "attention map of their best sequence" in html
+    assert len(figs) >= 1  # GATA1-TAL1 and GATA1-SP1 have filters of both TFs; SP1-CTCF has no CTCF filter
+    assert "Pair maps not drawn for SP1–CTCF (a TF with no filter" in html
     # every drawn pair map is a (L', L') matrix of the model
     for name in figs:
         m = pd.read_csv(out / "figures" / name.replace(".png", ".tsv"), sep="\t")
         assert m.shape == (18, 19)
+
+
+def test_pair_scores_match_loop():
+    from satori.report.build import pair_scores
+
+    rng = np.random.default_rng(4)
+    attn = rng.random((6, 7, 7))
+    hit = rng.random((6, 5, 7)) > 0.7
+    score, best = pair_scores(attn, hit, [0, 1], [3])
+    for n in range(6):
+        expected, cell = -np.inf, None
+        for i in range(7):
+            for j in range(7):
+                a_i, b_i = hit[n, [0, 1], i].any(), hit[n, 3, i]
+                a_j, b_j = hit[n, [0, 1], j].any(), hit[n, 3, j]
+                if i != j and ((a_i and b_j) or (b_i and a_j)) and attn[n, i, j] > expected:
+                    expected, cell = attn[n, i, j], (i, j)
+        assert score[n] == expected
+        if cell is not None:
+            assert tuple(best[n]) == cell
 
 
 def test_few_target_motifs_caveat(tmp_path):
