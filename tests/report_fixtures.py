@@ -151,7 +151,7 @@ def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40"
             "motif_a": "MA0000.1", "tf_a": "GATA1", "motif_b": "MA0001.1", "tf_b": "TAL1",
             "n_fg": 5, "n_bg": 5, "median_fg": 0.3, "median_bg": 0.1, "distance": rng.integers(5, 30, k),
             "p": np.linspace(1e-5, 0.5, k), "q": np.linspace(1e-4, 0.6, k), "flag": "", "method": method}))
-        _json(d / formats.PARAMS_JSON, {"tool": f"satori-{step}", "satori_version": "0.1.0",
+        _json(d / formats.PARAMS_JSON, {"tool": "satori-" + step.replace("_", "-"), "satori_version": "0.1.0",
                                         "options": {"q_threshold": 0.05, "seed": seed}})
 
     if "evaluate" in steps:

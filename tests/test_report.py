@@ -156,6 +156,7 @@ def test_model_table_and_seeds(full_report):
     for folder in ("simulate", "train", "filter_motifs", "interpret_raw", "implant/raw"):
         assert f"<td>{folder}</td>" in seeds, folder
     assert "<td>5</td>" in seeds  # the implant step's own seed, from its params.json options
+    assert "<td>interpret_raw</td><td>interpret-raw</td>" in seeds and "<td>implant/raw</td><td>implant</td>" in seeds
 
 
 def test_implant_section_and_confirmations(full_report):

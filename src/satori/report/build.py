@@ -443,11 +443,11 @@ def step_of_params(key: str, doc: dict) -> Optional[str]:
     for step, (name, folder) in STEP_TOOLS.items():
         if tool == name:
             return step
+    parts = Path(key).parts
+    for step, (name, folder) in STEP_TOOLS.items():
+        if folder in parts:
+            return step
     if tool is None:
-        parts = Path(key).parts
-        for step, (name, folder) in STEP_TOOLS.items():
-            if folder in parts:
-                return step
         if "preset" in doc and "n_seqs" in doc:
             return "simulate"
         if "max_epochs" in doc and "n_filters" in doc:
