@@ -584,6 +584,7 @@ def truth_scores(scores: pd.DataFrame, chance_all: Optional[float] = None) -> Tu
     n = len(scores)
     width = 0.8 / n
     keys = list(dict.fromkeys(zip(scores["db"], scores.get("level", pd.Series([""] * n)))))
+    ticked = False
     for i, row in enumerate(scores.itertuples()):
         vals = [getattr(row, m) if getattr(row, m) is not None else np.nan for m in metrics]
         x = np.arange(3) + (i - (n - 1) / 2) * width
@@ -592,10 +593,12 @@ def truth_scores(scores: pd.DataFrame, chance_all: Optional[float] = None) -> Tu
                hatch=DB_HATCH.get(k % 4, ""), edgecolor="white", lw=0.3, label=row.label)
         cp = row.chance_precision
         if cp is not None and np.isfinite(float(cp)):
-            ax.plot([x[0] - width * 0.45, x[0] + width * 0.45], [cp, cp], color="k", lw=1.6)
+            ax.plot([x[0] - width * 0.45, x[0] + width * 0.45], [cp, cp], color="k", lw=1.6,
+                    label="precision of as many random pairs" if not ticked else None)
+            ticked = True
     if chance_all is not None:
-        ax.axhline(chance_all, xmax=0.34, color="k", ls="--", lw=0.9)
-        ax.text(0.5, chance_all, f"chance {chance_all:.2f}", fontsize=6.5, ha="left", va="center")
+        ax.axhline(chance_all, xmax=0.34, color="k", ls="--", lw=0.9,
+                   label=f"chance: true / all TF pairs ({chance_all:.2f})")
     ax.set_xticks(np.arange(3))
     ax.set_xticklabels(["precision", "recall", "F1"])
     ax.set_ylim(0, 1.05)
