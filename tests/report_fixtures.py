@@ -18,7 +18,8 @@ from satori.models import ModelConfig, build, save
 from satori.motifs.io import Motif, write_meme
 from satori.schema import Evaluation as E, Metrics, PPISummary
 
-ALL_STEPS = ("simulate", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim", "evaluate", "hippie")
+ALL_STEPS = ("simulate", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim", "evaluate", "implant",
+             "hippie")
 TFS = ["GATA1", "TAL1", "SP1", "CTCF"]
 LENGTH = 40
 
@@ -37,7 +38,39 @@ def _json(path: Path, obj):
     path.write_text(json.dumps(obj, indent=2))
 
 
-def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40", entropy_lambda: float = 0.0) -> Path:
+def make_implant(d: Path) -> None:
+    """implant.tsv and implant_curves.tsv of satori-implant (formats.IMPLANT_COLUMNS):
+    GATA1-TAL1 confirmed (q < 0.05, cooperativity > 0), SP1-CTCF not (q 0.3), GATA1-SP1
+    significant but negative (not confirmed), one control pair."""
+    rows = [
+        ("GATA1", "TAL1", 1e-4, "", "attention", 12, "+/+", 0.8, 0.5, 1.1, 1e-4, 4e-4),
+        ("SP1", "CTCF", 0.01, "", "attention", 9, "+/-", 0.1, -0.2, 0.4, 0.2, 0.3),
+        ("GATA1", "SP1", 0.03, "", "attention", 15, "-/+", -0.6, -0.9, -0.3, 1e-3, 0.004),
+        ("TAL1", "CTCF", np.nan, "control", "control", 10, "+/+", 0.02, -0.1, 0.15, 0.6, 0.7),
+    ]
+    _tsv(d / formats.IMPLANT_TSV, pd.DataFrame({
+        "tf1": [r[0] for r in rows], "tf2": [r[1] for r in rows], "cluster1": "", "cluster2": "",
+        "motif1": "MA0000.1", "motif2": "MA0001.1", "attention_q": [r[2] for r in rows],
+        "control": [r[3] == "control" for r in rows], "label": [r[4] for r in rows],
+        "best_gap": [r[5] for r in rows], "best_orientation": [r[6] for r in rows],
+        "cooperativity": [r[7] for r in rows], "ci_low": [r[8] for r in rows], "ci_high": [r[9] for r in rows],
+        "p": [r[10] for r in rows], "q": [r[11] for r in rows], "marginal1": 0.3, "marginal2": 0.2,
+        "n_backgrounds": 64})[formats.IMPLANT_COLUMNS])
+    curves = []
+    for tf1, tf2, *_ in rows:
+        for orient in ("+/+", "+/-"):
+            for gap in range(0, 21, 4):
+                c = 0.8 * np.exp(-((gap - 12) / 5.0) ** 2) if (tf1, tf2) == ("GATA1", "TAL1") else 0.05
+                c = c if orient == "+/+" else 0.4 * c
+                curves.append({"tf1": tf1, "tf2": tf2, "orientation": orient, "gap": gap, "cooperativity": c,
+                               "ci_low": c - 0.2, "ci_high": c + 0.2})
+    _tsv(d / formats.IMPLANT_CURVES_TSV, pd.DataFrame(curves)[formats.IMPLANT_CURVES_COLUMNS])
+    _json(d / formats.PARAMS_JSON, {"tool": "satori-implant", "satori_version": "0.1.0",
+                                    "options": {"seed": 5, "n_backgrounds": 64}})
+
+
+def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40", entropy_lambda: float = 0.0,
+             n_targets: int = 879) -> Path:
     """Write a fake run under ``root`` with the outputs of ``steps``; returns ``root``."""
     rng = np.random.default_rng(seed)
     root = Path(root)
@@ -88,8 +121,15 @@ def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40"
             "filter": [0, 1, 2, 3], "n_sites": [25, 18, 30, 4], "ic": [6.1, 5.2, 7.3, 1.0],
             "motif_id": ["MA0000.1", "MA0001.1", "MA0002.1", ""], "tf": ["GATA1", "TAL1", "SP1", ""],
             "p": [1e-5, 2e-4, 3e-6, np.nan], "E": [1e-3, 2e-2, 3e-4, np.nan], "q": [1e-3, 1e-2, 2e-4, np.nan],
-            "orientation": ["+", "-", "+", ""]}))
-        _json(fm / formats.PARAMS_JSON, {"act_threshold": 0.65, "seed": seed, "satori_version": "0.1.0"})
+            "orientation": ["+", "-", "+", ""],
+            "cluster_id": ["C001", "C002", "C003", ""],
+            "cluster_name": ["GATA: GATA1/GATA2/GATA3/GATA4/GATA5/GATA6…", "bHLH: TAL1/TCF3/TCF4/TCF12/ASCL1…",
+                             "KLF: KLF11/KLF16/KLF2/KLF6/KLF9/SP1/SP3/SP8/SP9…", ""],
+            "cluster_tfs": ["GATA1,GATA2,GATA3", "TAL1,TCF3", "KLF11,SP1,SP3", ""]}))
+        _json(fm / formats.PARAMS_JSON, {
+            "tool": "satori-filter-motifs", "satori_version": "0.1.0",
+            "options": {"act_threshold": 0.65, "seed": seed, "motif_db": None},
+            "summary": {"motif_db": "JASPAR2024 CORE vertebrates", "n_targets": n_targets, "n_filters": 4}})
 
     tf_pairs = {
         "raw": [("GATA1", "TAL1", 1e-4), ("SP1", "CTCF", 0.01), ("GATA1", "SP1", 0.03), ("TAL1", "CTCF", 0.4)],
@@ -111,7 +151,7 @@ def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40"
             "motif_a": "MA0000.1", "tf_a": "GATA1", "motif_b": "MA0001.1", "tf_b": "TAL1",
             "n_fg": 5, "n_bg": 5, "median_fg": 0.3, "median_bg": 0.1, "distance": rng.integers(5, 30, k),
             "p": np.linspace(1e-5, 0.5, k), "q": np.linspace(1e-4, 0.6, k), "flag": "", "method": method}))
-        _json(d / formats.PARAMS_JSON, {"tool": f"satori-{step}", "satori_version": "0.1.0",
+        _json(d / formats.PARAMS_JSON, {"tool": "satori-" + step.replace("_", "-"), "satori_version": "0.1.0",
                                         "options": {"q_threshold": 0.05, "seed": seed}})
 
     if "evaluate" in steps:
@@ -123,9 +163,15 @@ def make_run(root: Path, steps=ALL_STEPS, seed: int = 0, preset: str = "data-40"
                 E.Q_THRESHOLD: 0.05, E.PRECISION: p, E.RECALL: 1.0, E.F1: 2 * p / (p + 1),
                 E.AVERAGE_PRECISION: p, E.N_TP: 2, E.N_FP: 1, E.N_FN: 0,
                 E.TP: [["GATA1", "TAL1"], ["SP1", "CTCF"]], E.FP: [["GATA1", "SP1"]], E.FN: [],
+                E.RANDOM_BASELINE: {"n_candidates": 6, "n_pairs": 3, "precision": 1 / 3, "recall": 0.5, "f1": 0.4},
+                E.CLUSTER: {"precision": 0.75, "recall": 1.0, "f1": 0.857, "n_tp": 3, "n_fp": 1, "n_fn": 0,
+                            "random_baseline": {"precision": 0.4, "recall": 0.6, "f1": 0.48}},
                 E.PR_CURVE: [{"q": 1e-4, "precision": 1.0, "recall": 0.5},
                              {"q": 0.01, "precision": 1.0, "recall": 1.0},
                              {"q": 0.03, "precision": p, "recall": 1.0}]})
+
+    if "implant" in steps:
+        make_implant(root / "implant" / "raw")
 
     if "hippie" in steps:
         h = root / "hippie"

@@ -55,9 +55,10 @@ def test_benchmark_run_tree_is_read_as_one_configuration(tmp_path):
     assert rf.model_dir.name == MODEL_ID and rf.pairs is not None and rf.labels is not None
     summary = summarize_run(rf)
     assert summary["dataset"] == "data-40" and summary["entropy_lambda"] == 0.01
-    scores = {(s["method"], s["db"]): s for s in summary["scores"]}
-    assert set(scores) == {("raw", "jaspar"), ("raw", "simulation")}, summary["scores"]
-    assert scores[("raw", "jaspar")]["precision"] == 0.5
+    # report_summary.json: the method and the naming database are separate keys
+    scores = {(s["method"], s["motif_db"]): s for s in summary["scores"]}
+    assert set(scores) == {("attn-raw", "jaspar"), ("attn-raw", "simulation")}, summary["scores"]
+    assert scores[("attn-raw", "jaspar")]["precision"] == 0.5
 
 
 def test_real_data_run_tree_names_its_dataset(tmp_path):

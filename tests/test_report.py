@@ -14,7 +14,7 @@ from satori.report.build import build_report, sequence_hits
 from satori.report.discover import canonical_method, discover
 from satori.report.readers import pair_key, parse_pair, pr_curve_from_interactions, scores_at
 
-SECTION_IDS = ["summary", "training", "filters", "attention", "interactions", "truth", "known"]
+SECTION_IDS = ["summary", "training", "filters", "attention", "interactions", "truth", "implant", "known"]
 URL_ATTR = re.compile(r"""\b(src|href)\s*=\s*["']([^"']*)["']""", re.I)
 
 
@@ -52,7 +52,7 @@ def test_full_report_has_every_section(full_report):
     assert list(status) == SECTION_IDS
     assert all(s == "ok" for s in status.values()), status
     for heading in ("1. Run summary", "2. Training", "3. Filters", "4. Attention", "5. Interactions",
-                    "6. Ground truth", "7. Known interactions"):
+                    "6. Ground truth", "7. Implantation", "8. Known interactions"):
         assert heading in html
     # every method gets its part, the filter table its logos, the truth its lists
     for text in ("Attn-Raw", "Attn-Attr", "DFIM", "Overlap of the methods", "GATA1", "found (TP): 2",
@@ -111,8 +111,139 @@ def test_report_summary_json(full_report):
     s = json.loads((out / formats.REPORT_SUMMARY_JSON).read_text())
     assert s["dataset"] == "data-40" and s["arch"] == "basic" and s["entropy_lambda"] == 0.0
     assert s["auroc"] == pytest.approx(0.81)
-    assert {(x["method"], x["db"]) for x in s["scores"]} == {("raw", "jaspar"), ("raw", "simulation")}
+    # the method and the naming database are separate keys
+    assert {(x["method"], x["motif_db"]) for x in s["scores"]} == {("attn-raw", "jaspar"), ("attn-raw", "simulation")}
     assert s["sections"] == {k: "ok" for k in SECTION_IDS}
+
+
+def test_method_and_database_are_told_apart(full_report):
+    run, out = full_report
+    html = (out / formats.REPORT_HTML).read_text()
+    assert "(jaspar)" not in html and "(simulation)" not in html
+    assert "Attn-Raw, named against JASPAR" in html and "Attn-Raw, named against the simulation&#39;s motifs" in html
+    # the overlap compares the methods on one database (raw, attr, dfim of the run's JASPAR annotation)
+    member = pd.read_csv(out / "figures" / "methods_overlap.tsv", sep="\t")
+    assert list(member.columns) == ["pair", "Attn-Raw", "Attn-Attr", "DFIM"]
+
+
+def test_summary_line_chance_and_training(full_report):
+    run, out = full_report
+    html = (out / formats.REPORT_HTML).read_text()
+    line = re.search(r'<div class="headline" id="headline">([^<]*)</div>', html).group(1)
+    # the full database first; 3 significant raw pairs, P 0.5 / R 1 against the truth, chance 1/3 (the baseline)
+    assert line.startswith("3 significant TF pairs (Attn-Raw, JASPAR); precision 0.5 / recall 1 vs the simulation")
+    assert "chance precision" in line
+    assert "How to read this report" in html
+    s = json.loads((out / formats.REPORT_SUMMARY_JSON).read_text())
+    assert s["headline"] == line.replace("&#39;", "'")
+    jaspar = next(x for x in s["scores"] if x["motif_db"] == "jaspar")
+    # 2 true pairs of the 4 TFs' 6 pairs: chance 1/3 either way here; the cluster level is kept
+    assert jaspar["chance_precision"] == pytest.approx(1 / 3) and jaspar["cluster_precision"] == pytest.approx(0.75)
+    assert "Scores (motif clusters" in html
+    # training: the kept epoch (lowest validation loss) and why, beside the best validation AUC
+    assert "model kept: epoch 5, lowest validation loss" in html
+    assert "best validation AUC 0.9 at epoch 5" in html
+
+
+def test_model_table_and_seeds(full_report):
+    _, out = full_report
+    html = (out / formats.REPORT_HTML).read_text()
+    model_box = html[html.index("<h4>Model</h4>"):]
+    model_box = model_box[:model_box.index("</table>")]
+    assert "n_filters" in model_box and "deep_channels" not in model_box and "rnn_hidden" not in model_box
+    seeds = html[html.index("Versions and seeds"):]
+    seeds = seeds[:seeds.index("</table>")]
+    for folder in ("simulate", "train", "filter_motifs", "interpret_raw", "implant/raw"):
+        assert f"<td>{folder}</td>" in seeds, folder
+    assert "<td>5</td>" in seeds  # the implant step's own seed, from its params.json options
+    assert "<td>interpret_raw</td><td>interpret-raw</td>" in seeds and "<td>implant/raw</td><td>implant</td>" in seeds
+
+
+def test_implant_section_and_confirmations(full_report):
+    run, out = full_report
+    html = (out / formats.REPORT_HTML).read_text()
+    sec = html[html.index('<section id="implant">'):html.index('<section id="known">')]
+    assert "Implantation of the pairs of Attn-Raw: 4 pairs tested, 1 confirmed" in sec
+    assert sec.count('<span class="confirmed">confirmed</span>') == 1
+    curves = pd.read_csv(out / "figures" / "implant_curves_implant_raw.tsv", sep="\t")
+    assert {tuple(x) for x in curves[["tf1", "tf2"]].drop_duplicates().to_numpy()} == {
+        ("GATA1", "TAL1"), ("SP1", "CTCF"), ("GATA1", "SP1")}  # the control pair is not drawn
+    assert set(curves["orientation"]) == {"+/+", "+/-"}
+    # the attention pair table of Attn-Raw marks GATA1-TAL1 (q 4e-4, cooperativity 0.8) only
+    raw = html[html.index("Top TF pairs (Attn-Raw, named against JASPAR"):]
+    raw = raw[:raw.index("</table>")]
+    assert raw.count('class="confirmed"') == 1 and "confirmed (coop. 0.8)" in raw
+
+
+def test_distance_marks_the_simulated_gap(full_report):
+    _, out = full_report
+    hist = pd.read_csv(out / "figures" / "distances_raw.tsv", sep="\t")
+    assert hist["gap_min"].iloc[0] == 8 and hist["gap_max"].iloc[0] == 15  # the data-40 preset
+    classes = pd.read_csv(out / "figures" / "distance_classes_raw.tsv", sep="\t")
+    assert set(classes["class"]) == {"true pairs", "spurious pairs", "implanted partners"}
+    assert (classes["class"] == "true pairs").sum() == 2  # GATA1-TAL1, SP1-CTCF (q < 0.05)
+    html = (out / formats.REPORT_HTML).read_text()
+    assert "Pairs by distance class (Attn-Raw)" in html
+
+
+def test_network_colours_true_pairs(full_report):
+    _, out = full_report
+    edges = pd.read_csv(out / "figures" / "network_raw.tsv", sep="\t")
+    truth = {("GATA1", "TAL1"): True, ("SP1", "CTCF"): True, ("GATA1", "SP1"): False}
+    assert {(a, b): t for a, b, t in edges[["tf1", "tf2", "true"]].itertuples(index=False)} == truth
+    w = dict(zip(zip(edges["tf1"], edges["tf2"]), edges["width"]))
+    # widths grow with -log10 q and differ visibly (q 1e-4 at least twice as wide as q 0.03)
+    assert w[("GATA1", "TAL1")] > w[("SP1", "CTCF")] > w[("GATA1", "SP1")]
+    assert w[("GATA1", "TAL1")] >= 2 * w[("GATA1", "SP1")]
+
+
+def test_pair_attention_maps(full_report):
+    _, out = full_report
+    figs = sorted(p.name for p in (out / "figures").glob("pair_attention_*.png"))
+    html = (out / formats.REPORT_HTML).read_text()
+    assert "attention map of their best sequence" in html
+    assert len(figs) >= 1  # GATA1-TAL1 and GATA1-SP1 have filters of both TFs; SP1-CTCF has no CTCF filter
+    assert "Pair maps not drawn for SP1–CTCF (a TF with no filter" in html
+    # every drawn pair map is a (L', L') matrix of the model
+    for name in figs:
+        m = pd.read_csv(out / "figures" / name.replace(".png", ".tsv"), sep="\t")
+        assert m.shape == (18, 19)
+
+
+def test_pair_scores_match_loop():
+    from satori.report.build import pair_scores
+
+    rng = np.random.default_rng(4)
+    attn = rng.random((6, 7, 7))
+    hit = rng.random((6, 5, 7)) > 0.7
+    score, best = pair_scores(attn, hit, [0, 1], [3])
+    for n in range(6):
+        expected, cell = -np.inf, None
+        for i in range(7):
+            for j in range(7):
+                a_i, b_i = hit[n, [0, 1], i].any(), hit[n, 3, i]
+                a_j, b_j = hit[n, [0, 1], j].any(), hit[n, 3, j]
+                if i != j and ((a_i and b_j) or (b_i and a_j)) and attn[n, i, j] > expected:
+                    expected, cell = attn[n, i, j], (i, j)
+        assert score[n] == expected
+        if cell is not None:
+            assert tuple(best[n]) == cell
+
+
+def test_few_target_motifs_caveat(tmp_path):
+    run = make_run(tmp_path / "run", steps=("simulate", "filter_motifs"), n_targets=20)
+    out = build_report(run, tmp_path / "out")
+    html = (out / formats.REPORT_HTML).read_text()
+    assert html.count('class="caveat"') >= 2  # at the top and in the filter section
+    assert "matched against 20 motifs only" in html and "fewer than 25 target motifs" in html
+    run2 = make_run(tmp_path / "run2", steps=("simulate", "filter_motifs"))
+    assert 'class="caveat"' not in (build_report(run2, tmp_path / "out2") / formats.REPORT_HTML).read_text()
+
+
+def test_one_number_style():
+    from satori.report.build import fmt
+    assert [fmt(x) for x in (3.53e-11, 0.001158, 0.8468, 1234.5, 12, 0.0, 5.0, 20000)] == \
+        ["3.53e-11", "0.00116", "0.847", "1,234", "12", "0", "5", "20,000"]
 
 
 def test_partial_run_names_what_is_missing(tmp_path):
@@ -122,12 +253,15 @@ def test_partial_run_names_what_is_missing(tmp_path):
     status = sections_of(html)
     assert list(status) == SECTION_IDS
     assert status["training"] == "ok" and status["attention"] == "ok"
-    assert status["filters"] == "missing" and status["interactions"] == "missing" and status["known"] == "missing"
+    # steps the run did not ask for are "not run" (grey), not failures
+    assert status["filters"] == "notrun" and status["interactions"] == "notrun" and status["known"] == "notrun"
     assert "No satori-filter-motifs output" in html
     assert "No interactions.tsv" in html
-    assert "Steps without outputs in this run: filter-motifs, interpret-raw, interpret-attr, dfim, evaluate, hippie-lookup" in html
+    assert ("Steps this run did not ask for (not run): filter-motifs, interpret-raw, interpret-attr, dfim, "
+            "evaluate, implant, hippie-lookup") in html
+    assert '<span class="status-missing">' not in html
     # simulated run without evaluation: the report scores the truth itself only if it has interactions
-    assert status["truth"] in ("partial", "missing")
+    assert status["truth"] in ("partial", "missing", "notrun")
     assert external_refs(html) == []
 
 
@@ -140,7 +274,7 @@ def test_interactions_only_run_scores_against_truth(tmp_path):
     # raw: GATA1-TAL1 (q 1e-4) and SP1-CTCF (0.01) true, GATA1-SP1 (0.03) false; TAL1-CTCF q 0.4 not called
     (raw,) = s["scores"]
     assert raw["precision"] == pytest.approx(2 / 3) and raw["recall"] == 1.0 and raw["source"] == "computed"
-    assert sections_of(html)["attention"] == "missing"
+    assert sections_of(html)["attention"] == "notrun"
     assert "the run lacks: model directory" in html
 
 
@@ -304,7 +438,10 @@ def test_discover_finds_files_by_name(tmp_path):
     assert rf.model_dir == run / "train"
     assert rf.fasta == run / "simulate" / formats.SEQUENCES_FA
     assert len(rf.tf_interactions) == 3 and len(rf.evaluations) == 2
-    assert set(rf.params) == {"simulate", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim"}
+    assert set(rf.params) == {"simulate", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim",
+                              "implant/raw"}
+    assert rf.implant_tables == [run / "implant" / "raw" / formats.IMPLANT_TSV]
+    assert rf.implant_curves == [run / "implant" / "raw" / formats.IMPLANT_CURVES_TSV]
     rf2 = discover(run, exclude=[run / "train"])
     assert rf2.model_dir is None and rf2.history is None
 

@@ -24,10 +24,13 @@ from satori import __version__, formats
 from satori.atomic import staged_outdir, write_text
 from satori.errors import InputError
 from satori.report import figures as F
-from satori.report.discover import RunFiles, discover, method_label
+from satori.report.discover import (
+    RunFiles, db_display, discover, method_from_path, method_label, method_slug, variant_of,
+)
 from satori.report.readers import (
-    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, numeric, pair_text,
-    pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
+    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
+    numeric, pair_key, pair_text, read_implant, read_implant_curves,
+    option, pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,
 )
 from satori.schema import Metrics, PPISummary
@@ -40,33 +43,49 @@ MAX_TEST_SEQS = 20000  # test sequences scored for the ROC/PR curves (seeded sam
 N_HEATMAPS = 4  # attention heatmaps drawn (the best-predicted foreground sequences)
 TOP_PAIRS = 20  # rows of the top-pairs table per method
 MAX_LIST = 200  # entries of a TP/FP/FN list shown in the HTML
+MEMELITE_MIN_TARGETS = 25  # memelite's TomTom warns that p-values are unreliable below this many targets
+N_PAIR_MAPS = 4  # significant TF pairs drawn on the attention map of their best sequence
+MAX_NETWORK_EDGES = 40  # edges of the interaction network (the smallest q)
 
 
 # --- building blocks of the HTML ------------------------------------------------------
 
 def fmt(x: Any) -> str:
-    """A table cell: integers as is, small numbers in scientific notation, others 3-4 digits."""
+    """The one number style of the report (every table, box and sentence uses it).
+
+    Integers as is (thousands separated from 10 000); other numbers with 3 significant
+    digits, in scientific notation only below 1e-3 (``3.53e-11``, ``0.00116`` -> ``0.00116``,
+    ``0.8468`` -> ``0.847``, ``1234.5`` -> ``1,234``); booleans yes/no; NaN/None empty.
+    """
     if x is None:
         return ""
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
     if isinstance(x, (int, np.integer)):
-        return str(int(x))
+        return f"{int(x):,}" if abs(int(x)) >= 10000 else str(int(x))
     if isinstance(x, (float, np.floating)):
+        x = float(x)
         if not np.isfinite(x):
             return ""
-        if float(x).is_integer() and abs(x) < 1e9:
-            return str(int(x))
+        if x.is_integer() and abs(x) < 1e9:
+            return fmt(int(x))
         if x != 0 and abs(x) < 1e-3:
             return f"{x:.2e}"
-        return f"{x:.4g}"
+        if abs(x) >= 1000:
+            return f"{x:,.0f}"
+        return f"{x:.3g}"
     s = str(x)
     return "" if s == "nan" else s
 
 
 def table_block(df: pd.DataFrame, title: str = "", max_rows: int = 50, note: str = "",
-                columns: Optional[Sequence[str]] = None) -> dict:
-    """A table for the template (cells formatted; at most ``max_rows`` rows, said so)."""
+                columns: Optional[Sequence[str]] = None, headers: Optional[Dict[str, str]] = None,
+                cls: str = "") -> dict:
+    """A table for the template (cells formatted by ``fmt``; at most ``max_rows`` rows, said so).
+
+    headers: column -> shown header (default: the column name). cls: CSS class of the
+    table (``filters``: the full-height, no-scroll filter table).
+    """
     cols = list(columns) if columns is not None else list(df.columns)
     cols = [c for c in cols if c in df.columns]
     shown = df.head(max_rows)
@@ -74,7 +93,8 @@ def table_block(df: pd.DataFrame, title: str = "", max_rows: int = 50, note: str
     if len(df) > max_rows:
         more = f"showing {max_rows} of {len(df)} rows"
         note = f"{note}; {more}" if note else more
-    return {"kind": "table", "title": title, "columns": cols, "rows": rows, "note": note}
+    heads = [(headers or {}).get(c, c) for c in cols]
+    return {"kind": "table", "title": title, "columns": heads, "rows": rows, "note": note, "cls": cls}
 
 
 def kv_block(items: Sequence[tuple], title: str = "") -> dict:
@@ -120,7 +140,8 @@ class Section:
     """One numbered section of the report.
 
     status: ``ok`` (everything drawn), ``partial`` (drawn, with notes on what could
-    not be), ``missing`` (nothing to draw; ``notes`` say why).
+    not be), ``missing`` (a step that ran left nothing readable; ``notes`` say why),
+    ``notrun`` (the run did not ask for the step: shown grey, not as a failure).
     """
 
     id: str
@@ -132,6 +153,11 @@ class Section:
 
     def missing(self, why: str) -> "Section":
         self.status = "missing"
+        self.notes.append(why)
+        return self
+
+    def not_run(self, why: str) -> "Section":
+        self.status = "notrun"
         self.notes.append(why)
         return self
 
@@ -237,6 +263,103 @@ class RunData:
             return out.numpy()
         return self.once("test_scores", run)
 
+    def metrics_doc(self) -> dict:
+        def load():
+            if self.rf.metrics is None:
+                return {}
+            try:
+                doc = read_json(self.rf.metrics, self.rf)
+            except SectionError:
+                return {}
+            return doc if isinstance(doc, dict) else {}
+        return self.once("metrics_doc", load)
+
+    def truth(self) -> Optional[set]:
+        """The simulated TF pairs (pair keys), None on real data or when unreadable."""
+        def load():
+            if self.rf.pairs is None:
+                return None
+            try:
+                return read_truth(self.rf)
+            except SectionError:
+                return None
+        return self.once("truth", load)
+
+    def simulation(self) -> dict:
+        """The simulate step's params.json (its resolved ``settings``), or {}."""
+        def load():
+            for key, path in sorted(self.rf.params.items()):
+                doc = read_params(path)
+                if step_of_params(key, doc) == "simulate":
+                    return doc
+            return {}
+        return self.once("simulation", load)
+
+    def gap_range(self) -> Optional[tuple]:
+        """(gap_min, gap_max) bp of the simulated partners: the simulation's params.json,
+        else its preset; None on real data."""
+        doc = self.simulation()
+        settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
+        lo = settings.get("gap_min", doc.get("gap_min"))
+        hi = settings.get("gap_max", doc.get("gap_max"))
+        if (lo is None or hi is None) and doc.get("preset"):
+            try:
+                from satori.simulate.presets import PRESETS
+                cfg = PRESETS.get(str(doc["preset"]))
+                lo, hi = (cfg.gap_min, cfg.gap_max) if cfg is not None else (lo, hi)
+            except ImportError:
+                pass
+        if lo is None or hi is None:
+            return None
+        return float(lo), float(hi)
+
+    def n_sim_tfs(self) -> Optional[int]:
+        """How many TFs the simulation drew from (settings.n_tfs, else motifs.meme)."""
+        doc = self.simulation()
+        settings = doc.get("settings") if isinstance(doc.get("settings"), dict) else {}
+        n = settings.get("n_tfs") or doc.get("n_tfs")
+        if n:
+            return int(n)
+        if self.rf.motifs_meme is not None:
+            try:
+                from satori.motifs.io import read_meme
+                return len({m.name.upper() for m in read_meme(self.rf.motifs_meme)})
+            except InputError:
+                return None
+        return None
+
+    def partner_distances(self) -> Optional[np.ndarray]:
+        """Start-to-start distances (bp) of the implanted partners (implants.tsv rows of
+        the same sequence and pair >= 0), the measure of interactions.tsv's distance."""
+        def load():
+            if self.rf.implants is None:
+                return None
+            try:
+                imp = read_tsv(self.rf.implants, ["id", "start", "pair"], self.rf)
+            except SectionError:
+                return None
+            imp = imp[pd.to_numeric(imp["pair"], errors="coerce") >= 0]
+            starts = pd.to_numeric(imp["start"], errors="coerce")
+            g = imp.assign(start=starts).groupby(["id", "pair"])["start"]
+            d = (g.max() - g.min())[g.count() == 2]
+            return d.to_numpy(dtype=float) if len(d) else None
+        return self.once("partner_distances", load)
+
+    def implant_confirmed(self) -> Dict[str, dict]:
+        """pair key -> implant row for the TF pairs the implantation confirms (q < 0.05,
+        cooperativity > 0, not a control)."""
+        def load():
+            out: Dict[str, dict] = {}
+            for path in self.rf.implant_tables:
+                try:
+                    df = read_implant(path, self.rf)
+                except SectionError:
+                    continue
+                for row in df[implant_confirms(df)].to_dict("records"):
+                    out.setdefault(pair_key(row["tf1"], row["tf2"]), row)
+            return out
+        return self.once("implant_confirmed", load)
+
     def filter_table(self) -> pd.DataFrame:
         def load():
             if not self.rf.filter_motifs:
@@ -299,28 +422,104 @@ def _params(rf: RunFiles) -> Dict[str, dict]:
     return out
 
 
+STEP_TOOLS = {  # step shown in the report -> (params.json "tool", the pipeline's folder name)
+    "simulate": ("satori-simulate", "simulate"),
+    "prepare-dhs": ("satori-prepare-dhs", "prepare_dhs"),
+    "train": ("satori-train", "train"),
+    "filter-motifs": ("satori-filter-motifs", "filter_motifs"),
+    "interpret-raw": ("satori-interpret-raw", "interpret_raw"),
+    "interpret-attr": ("satori-interpret-attr", "interpret_attr"),
+    "dfim": ("satori-dfim", "dfim"),
+    "evaluate": ("satori-evaluate", "evaluate"),
+    "implant": ("satori-implant", "implant"),
+    "hippie-lookup": ("satori-hippie-lookup", "hippie"),
+}
+
+
+def step_of_params(key: str, doc: dict) -> Optional[str]:
+    """The step a params.json belongs to: its ``tool``, else its folder (``train/``...),
+    else the options only simulate and train write."""
+    tool = doc.get("tool")
+    for step, (name, folder) in STEP_TOOLS.items():
+        if tool == name:
+            return step
+    parts = Path(key).parts
+    for step, (name, folder) in STEP_TOOLS.items():
+        if folder in parts:
+            return step
+    if tool is None:
+        if "preset" in doc and "n_seqs" in doc:
+            return "simulate"
+        if "max_epochs" in doc and "n_filters" in doc:
+            return "train"
+    return None
+
+
 def step_inventory(rf: RunFiles, sets: List[InteractionSet]) -> pd.DataFrame:
-    """Which steps' outputs the run holds (step, status, files)."""
-    methods = {s.method for s in sets if s.tf is not None or s.filt is not None}
-    rows = [
-        ("dataset / simulate", [rf.fasta, rf.labels, rf.pairs, rf.motifs_meme]),
-        ("train", [rf.model_dir, rf.history, rf.metrics]),
-        ("filter-motifs", [rf.filters_meme] + rf.filter_motifs),
-    ]
-    out = []
-    for step, paths in rows:
-        paths = [p for p in paths if p is not None]
-        out.append({"step": step, "status": "found" if paths else "missing",
-                    "files": ", ".join(rf.rel(p) for p in paths)})
+    """Which steps the run holds (step, status, files).
+
+    status: ``found`` (its outputs are there), ``missing`` (the step ran, its
+    params.json or some of its outputs are there, but a file it should have written is
+    not: red), ``not run`` (nothing of the step: the run did not ask for it, grey).
+    """
+    ran = {step_of_params(k, read_params(p)) for k, p in rf.params.items()}
+    model_files = [rf.model_dir / formats.MODEL_PT] if rf.model_dir is not None else []
+    expected = {
+        "simulate": [rf.fasta, rf.labels, rf.pairs, rf.motifs_meme, rf.implants],
+        "train": [rf.model_dir, (model_files[0] if model_files and model_files[0].is_file() else None),
+                  rf.history, rf.metrics],
+        "filter-motifs": [rf.filters_meme, rf.filter_motifs[0] if rf.filter_motifs else None],
+        "evaluate": [rf.evaluations[0] if rf.evaluations else None],
+        "implant": [rf.implant_tables[0] if rf.implant_tables else None,
+                    rf.implant_curves[0] if rf.implant_curves else None],
+        "hippie-lookup": [rf.ppi_matches[0] if rf.ppi_matches else None,
+                          rf.ppi_summaries[0] if rf.ppi_summaries else None],
+    }
+    names = {"simulate": "sequences, labels, pairs.tsv, motifs.meme, implants.tsv",
+             "train": "model directory, model.pt, history.tsv, metrics.json",
+             "filter-motifs": "filters.meme, filter_motifs.tsv", "evaluate": "evaluation.json",
+             "implant": "implant.tsv, implant_curves.tsv", "hippie-lookup": "ppi_matches.tsv, ppi_summary.json"}
+    shown = {"simulate": [rf.fasta, rf.labels, rf.pairs, rf.motifs_meme, rf.implants],
+             "train": [rf.model_dir, rf.history, rf.metrics],
+             "filter-motifs": [rf.filters_meme] + rf.filter_motifs, "evaluate": rf.evaluations,
+             "implant": rf.implant_tables + rf.implant_curves, "hippie-lookup": rf.ppi_matches + rf.ppi_summaries}
     for m, step in (("raw", "interpret-raw"), ("attr", "interpret-attr"), ("dfim", "dfim")):
-        files = [rf.rel(p) for s in sets if s.method == m for p in (s.tf_path, s.filt_path) if p is not None]
-        out.append({"step": step, "status": "found" if m in methods else "missing", "files": ", ".join(dict.fromkeys(files))})
-    out.append({"step": "evaluate", "status": "found" if rf.evaluations else "missing",
-                "files": ", ".join(rf.rel(p) for p in rf.evaluations)})
-    ppi = rf.ppi_matches + rf.ppi_summaries
-    out.append({"step": "hippie-lookup", "status": "found" if ppi else "missing",
-                "files": ", ".join(rf.rel(p) for p in ppi)})
+        mine = [s for s in sets if s.method == m]
+        expected[step] = [next((s.tf_path for s in mine if s.tf_path), None),
+                          next((s.filt_path for s in mine if s.filt_path), None)]
+        names[step] = "tf_interactions.tsv, interactions.tsv"
+        shown[step] = [p for s in mine for p in (s.tf_path, s.filt_path)]
+    simulated = rf.pairs is not None or "simulate" in ran
+    out = []
+    for step in ("simulate", "train", "filter-motifs", "interpret-raw", "interpret-attr", "dfim", "evaluate",
+                 "implant", "hippie-lookup"):
+        paths = expected[step]
+        have = [p for p in paths if p is not None]
+        if step == "simulate" and not simulated:
+            step_name, have_data = "dataset", [p for p in (rf.fasta, rf.labels) if p is not None]
+            status = "found" if len(have_data) == 2 else ("missing" if have_data else "not run")
+            out.append({"step": step_name, "status": status, "files": ", ".join(rf.rel(p) for p in have_data)})
+            continue
+        if len(have) == len(paths):
+            status = "found"
+        elif have or step in ran:
+            status = "missing"
+        else:
+            status = "not run"
+        files = ", ".join(dict.fromkeys(rf.rel(p) for p in shown[step] if p is not None))
+        if status == "missing":
+            lacking = [n for n, p in zip(names[step].split(", "), paths) if p is None]
+            files = (files + "; " if files else "") + "lacks " + ", ".join(lacking)
+        out.append({"step": step, "status": status, "files": files})
     return pd.DataFrame(out)
+
+
+def read_params(path: Path) -> dict:
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
@@ -328,8 +527,11 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
     sec = Section("summary", 1, "Run summary")
     inv = step_inventory(rf, sets)
     missing = inv.loc[inv["status"] == "missing", "step"].tolist()
+    notrun = inv.loc[inv["status"] == "not run", "step"].tolist()
     if missing:
-        sec.notes.append("Steps without outputs in this run: " + ", ".join(missing) + ".")
+        sec.problem("Steps that ran but lack an output: " + ", ".join(missing) + ".")
+    if notrun:
+        sec.notes.append("Steps this run did not ask for (not run): " + ", ".join(notrun) + ".")
     sec.blocks.append(table_block(inv, "Run contents", max_rows=100))
 
     def dataset():
@@ -372,8 +574,7 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
             raise SectionError(str(exc)) from None
         n_params = sum(p.numel() for p in build(cfg).parameters())
         items = [("model directory", rf.rel(rf.model_dir)), ("parameters", f"{n_params:,}")]
-        items += [(k, v if not isinstance(v, list) else (", ".join(map(str, v[:6])) + (" …" if len(v) > 6 else "")))
-                  for k, v in cfg.to_dict().items()]
+        items += model_settings(cfg.to_dict())
         items += [("pooled length L'", cfg.pooled_length)]
         sec.blocks.append(kv_block(items, "Model"))
 
@@ -385,11 +586,14 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
 
     params = _params(rf)
     if params:
-        versions, seeds = [], []
+        versions = []
         for step, p in params.items():
             ver = next((v for k, v in p.items() if "version" in str(k).lower()), None)
-            versions.append({"step": step, "satori version": ver, "seed": p.get("seed")})
-        sec.blocks.append(table_block(pd.DataFrame(versions), "Versions and seeds", max_rows=100))
+            seed = option(p, "seed")
+            versions.append({"folder": step, "step": step_of_params(step, p) or "", "satori version": ver,
+                             "seed": "—" if seed is None else seed})
+        sec.blocks.append(table_block(pd.DataFrame(versions), "Versions and seeds (each step's params.json)",
+                                      max_rows=100))
         for step, p in params.items():
             flat = [(k, json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in p.items()]
             sec.blocks.append(details_block(f"Settings of {step} ({rf.rel(rf.params[step])})", [kv_block(flat)]))
@@ -397,6 +601,37 @@ def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
         sec.notes.append("No params.json in the run: step settings unknown.")
     sec.blocks.append(kv_block([("satori-report version", __version__), ("run directory", str(rf.root))], "Report"))
     return sec
+
+
+def model_settings(cfg: dict) -> List[tuple]:
+    """The settings of a model's config.json that apply to it (no deep_* for a basic
+    model, no rnn_hidden without the LSTM, no motif list for trained filters)."""
+    skip = {"format", "label_names"}
+    if cfg.get("arch") != "deep":
+        skip |= {k for k in cfg if k.startswith("deep_")}
+    if not cfg.get("rnn"):
+        skip |= {"rnn", "rnn_hidden"}
+    if not cfg.get("positional_encoding"):
+        skip.add("positional_encoding")
+    if not cfg.get("residual_attention"):
+        skip.add("residual_attention")
+    if not cfg.get("attn_dropout"):
+        skip.add("attn_dropout")
+    items = []
+    for k, v in cfg.items():
+        if k in skip:
+            continue
+        if k == "filter_motifs":
+            if v:
+                items.append(("pre-loaded motif filters", len(v)))
+            continue
+        if isinstance(v, (list, tuple)):
+            v = ", ".join(map(str, v[:6])) + (" …" if len(v) > 6 else "")
+        items.append((k, v))
+    names = cfg.get("label_names") or []
+    if names:
+        items.append(("labels", ", ".join(map(str, names[:6])) + (f" … ({len(names)})" if len(names) > 6 else "")))
+    return items
 
 
 # --- 2. training --------------------------------------------------------------------
@@ -408,11 +643,43 @@ def metrics_auc(metrics: Any) -> Dict[str, Optional[float]]:
     return {"auroc": as_float(metrics.get(Metrics.MEAN_AUC_ROC)), "auprc": as_float(metrics.get(Metrics.MEAN_AUPRC))}
 
 
+def kept_epoch_text(history: pd.DataFrame, metrics: dict) -> str:
+    """Which epoch's weights the model holds and why, beside the best validation AUC.
+
+    satori-train keeps the epoch of the lowest validation loss (metrics.json
+    ``best_epoch``; without it, the argmin of ``valid_loss`` in history.tsv).
+    """
+    n = len(history)
+    epochs = history["epoch"] if "epoch" in history.columns else pd.Series(np.arange(1, n + 1))
+    kept = metrics.get("best_epoch") if isinstance(metrics, dict) else None
+    if kept is None and "valid_loss" in history.columns and history["valid_loss"].notna().any():
+        kept = epochs.iloc[int(history["valid_loss"].to_numpy().argmin())]
+    parts = [f"{n} epochs"]
+    if kept is not None:
+        row = history[epochs == kept]
+        loss = row["valid_loss"].iloc[0] if "valid_loss" in history.columns and len(row) else None
+        parts.append(f"model kept: epoch {fmt(kept)}, lowest validation loss"
+                     + (f" ({fmt(loss)})" if loss is not None else ""))
+    if "valid_auc" in history.columns and history["valid_auc"].notna().any():
+        i = int(history["valid_auc"].to_numpy(dtype=float).argmax()) if history["valid_auc"].notna().all() \
+            else int(history["valid_auc"].idxmax())
+        best_auc, at = history["valid_auc"].iloc[i], epochs.iloc[i]
+        text = f"best validation AUC {fmt(best_auc)} at epoch {fmt(at)}"
+        if kept is not None and at != kept:
+            krow = history[epochs == kept]
+            if len(krow):
+                text += f" (the kept epoch has {fmt(krow['valid_auc'].iloc[0])})"
+        parts.append(text)
+    if isinstance(metrics, dict) and metrics.get("stopped_early"):
+        parts.append("training stopped early (no lower validation loss for --patience epochs)")
+    return "; ".join(parts) + "."
+
+
 def section_training(rd: RunData, summary: dict) -> Section:
     rf = rd.rf
     sec = Section("training", 2, "Training")
     if rf.history is None and rf.metrics is None and rf.model_dir is None:
-        return sec.missing("No satori-train output in the run (history.tsv, metrics.json, model directory).")
+        return sec.not_run("No satori-train output in the run (history.tsv, metrics.json, model directory).")
 
     def history():
         df = read_tsv(rf.history, [], rf)
@@ -422,10 +689,7 @@ def section_training(rd: RunData, summary: dict) -> Section:
         fig, table = F.training_curves(df)
         sec.blocks.append(figure_block(rd.save(fig, table, "training_curves",
                                                "Loss, entropy term and validation AUC per epoch (history.tsv).")))
-        if "valid_auc" in df.columns and df["valid_auc"].notna().any():
-            best = df.loc[df["valid_auc"].idxmax()]
-            sec.blocks.append(text_block(f"{len(df)} epochs; best validation AUC {fmt(best['valid_auc'])} at epoch "
-                                         f"{fmt(best.get('epoch', np.nan))}."))
+        sec.blocks.append(text_block(kept_epoch_text(df, rd.metrics_doc())))
 
     if rf.history is None:
         sec.problem(f"Training curves: no {formats.HISTORY_TSV} in the run.")
@@ -508,7 +772,9 @@ def section_filters(rd: RunData) -> Section:
     rf = rd.rf
     sec = Section("filters", 3, "Filters")
     if not rf.filter_motifs and rf.filters_meme is None:
-        return sec.missing("No satori-filter-motifs output in the run (filters.meme, filter_motifs.tsv).")
+        return sec.not_run("No satori-filter-motifs output in the run (filters.meme, filter_motifs.tsv).")
+    for c in motif_db_caveats(rf):
+        sec.blocks.append(text_block(c, "caveat"))
     df = guarded(sec, "Filter table", rd.filter_table)
     pwms: Dict[int, Any] = {}
     if rf.filters_meme is None:
@@ -572,6 +838,8 @@ def section_filters(rd: RunData) -> Section:
         sec.notes.append(f"{missing_matches} matched motif(s) not found in the run's motif files or JASPAR: filter logo only.")
     df = df.assign(logos=logo_cells)
     cols = ["filter", "logos", "n_sites", "ic", "tf", "cluster_name", "motif_id", "q", "E", "orientation"]
+    headers = {"n_sites": "sites", "ic": "IC (bits)", "tf": "TF", "cluster_name": "motif cluster",
+               "motif_id": "motif", "orientation": "strand"}
     for extra in rf.filter_motifs:
         if extra == primary_filter_motifs(rf) or df is None:
             continue
@@ -581,10 +849,27 @@ def section_filters(rd: RunData) -> Section:
             col = f"tf ({rf.rel(extra.parent)})"
             df[col] = [names.get(int(i), "") for i in df["filter_index"]]
             cols.append(col)
+            headers[col] = f"TF vs {db_display(variant_of(rf, extra) or rf.rel(extra.parent))}"
         except SectionError as exc:
             sec.problem(str(exc))
-    sec.blocks.append(table_block(df, "Filters (matched first, by q)", max_rows=max(len(df), 1), columns=cols))
+    sec.blocks.append(table_block(df, "Filters (matched first, by q)", max_rows=max(len(df), 1), columns=cols,
+                                  headers=headers, cls="filters"))
     return sec
+
+
+def motif_db_caveats(rf: RunFiles) -> List[str]:
+    """memelite's warning, for every filter annotation whose database had < 25 motifs."""
+    out = []
+    for key, doc in filter_motif_params(rf):
+        summary = doc.get("summary") if isinstance(doc.get("summary"), dict) else {}
+        n = summary.get("n_targets")
+        if isinstance(n, (int, float)) and 0 < n < MEMELITE_MIN_TARGETS:
+            db = summary.get("motif_db") or option(doc, "motif_db") or "the motif database"
+            out.append(f"Filter names of {key or 'the run'} were matched against {int(n)} motifs only "
+                       f"({db_display(str(db))}): with fewer than {MEMELITE_MIN_TARGETS} target motifs TomTom's "
+                       f"(memelite's) p-values are unreliable, so the q-values of these names (and the TF pairs "
+                       f"built on them) are too.")
+    return out
 
 
 # --- 4. attention -------------------------------------------------------------------
@@ -657,14 +942,15 @@ def _implants_for(rd: RunData, seq_id: str, pool: int, L: int) -> Optional[pd.Da
     return pd.DataFrame({"position": pos, "tf": tf})
 
 
-def section_attention(rd: RunData) -> Section:
+def section_attention(rd: RunData, sets: Optional[List[InteractionSet]] = None) -> Section:
     rf = rd.rf
     sec = Section("attention", 4, "Attention")
     needs = [("model directory", rf.model_dir), ("sequence FASTA", rf.fasta), ("labels.tsv", rf.labels)]
     absent = [n for n, p in needs if p is None]
     if absent:
-        return sec.missing("Attention maps need the model and the test sequences; the run lacks: " + ", ".join(absent) + ".")
+        return sec.not_run("Attention maps need the model and the test sequences; the run lacks: " + ", ".join(absent) + ".")
     data = guarded(sec, "Attention", lambda: attention_data(rd))
+    sets = sets or []
     if data is None:
         sec.status = "missing"
         return sec
@@ -707,19 +993,225 @@ def section_attention(rd: RunData) -> Section:
         hits_all = pd.concat(hit_rows, ignore_index=True)
         buf = hits_all.to_csv(sep="\t", index=False, lineterminator="\n", float_format="%.6g")
         write_text(rd.outdir / formats.REPORT_FIGURES_DIR / "attention_hits.tsv", buf)
+    if same_len:
+        guarded(sec, "Attention of the significant TF pairs", lambda: pair_maps(rd, sec, sets, data))
+    return sec
+
+
+def pair_scores(attn: np.ndarray, hit: np.ndarray, fa: Sequence[int], fb: Sequence[int]):
+    """Best attention of a TF pair in each sequence, and where.
+
+    attn: shape=(n, L', L') max over heads; hit: bool (n, F, L') filter hits; fa, fb:
+    the filters named after TF A and TF B. The score of a sequence is the max of A over
+    position pairs i != j with A at i and B at j or B at i and A at j (interpret-raw's
+    rule). Returns (score (n,), -inf where the pair is absent; best (n, 2) (i, j)).
+    """
+    pa = hit[:, list(fa), :].any(axis=1)  # (n, L')
+    pb = hit[:, list(fb), :].any(axis=1)
+    mask = (pa[:, :, None] & pb[:, None, :]) | (pb[:, :, None] & pa[:, None, :])
+    L = attn.shape[-1]
+    mask &= ~np.eye(L, dtype=bool)[None]
+    masked = np.where(mask, attn, -np.inf).reshape(len(attn), -1)
+    flat = masked.argmax(axis=1)
+    score = masked[np.arange(len(attn)), flat]
+    return score, np.stack(np.unravel_index(flat, (L, L)), axis=1)
+
+
+def pair_maps(rd: RunData, sec: Section, sets: List[InteractionSet], data: dict) -> None:
+    """Per significant TF pair (the N_PAIR_MAPS smallest q), the attention map of the test
+    sequence where the pair scores best, both motifs marked."""
+    rf = rd.rf
+    # one set of maps per motif database (its own filter names), the run's primary annotation first
+    primary = primary_filter_motifs(rf) if rf.filter_motifs else None
+    want = variant_of(rf, primary) if primary is not None else ""
+    chosen: Dict[str, InteractionSet] = {}
+    for x in sorted((x for x in sets if x.tf is not None), key=lambda x: (x.variant != want, x.method != "raw")):
+        chosen.setdefault(x.variant, x)
+    for s in list(chosen.values())[:2]:
+        fm = next((p for p in rf.filter_motifs if variant_of(rf, p) == s.variant), primary)
+        pair_maps_of(rd, sec, s, data, fm)
+
+
+def _filter_names_of(rd: RunData, path: Optional[Path]) -> Dict[int, str]:
+    """filter index -> TF name in one filter_motifs.tsv (the primary one: rd.filter_names())."""
+    if path is None or path == (primary_filter_motifs(rd.rf) if rd.rf.filter_motifs else None):
+        return rd.filter_names()
+    try:
+        df = read_tsv(path, ["filter", "tf"], rd.rf)
+    except SectionError:
+        return {}
+    return {filter_index(f, i): str(t) for i, (f, t) in enumerate(zip(df["filter"], df["tf"]))
+            if isinstance(t, str) and t.strip()}
+
+
+def pair_maps_of(rd: RunData, sec: Section, s: InteractionSet, data: dict, fm_path: Optional[Path]) -> None:
+    rf = rd.rf
+    primary = fm_path
+    sig = significant_tf(s).sort_values("q")
+    sec.blocks.append(sub_block(f"Significant TF pairs on the attention map of their best sequence ({s.label})"))
+    if sig.empty:
+        sec.blocks.append(text_block(f"No TF pair with q < {fmt(s.q_threshold)}: nothing to draw.", "note"))
+        return
+    names = _filter_names_of(rd, fm_path)
+    by_tf: Dict[str, List[int]] = {}
+    for f, t in names.items():
+        by_tf.setdefault(str(t).upper(), []).append(f)
+    hit = data["act"] > data["thresholds"][None, :, None]
+    truth = rd.truth()
+    drawn, skipped = 0, []
+    for row in sig.itertuples():
+        if drawn >= N_PAIR_MAPS:
+            break
+        a, b = str(row.tf1), str(row.tf2)
+        fa, fb = by_tf.get(a.upper(), []), by_tf.get(b.upper(), [])
+        if not fa or not fb:
+            skipped.append(f"{a}–{b} (a TF with no filter in {rf.rel(primary) if primary else 'the filter table'})")
+            continue
+        score, best = pair_scores(data["attn"], hit, fa, fb)
+        i = int(np.argmax(score))
+        if not np.isfinite(score[i]):
+            skipped.append(f"{a}–{b} (never both present in the {len(score)} sequences)")
+            continue
+        pa = np.flatnonzero(hit[i, fa, :].any(axis=0))
+        pb = np.flatnonzero(hit[i, fb, :].any(axis=0))
+        verdict = ""
+        if truth is not None:
+            verdict = "; a simulated pair" if pair_key(a, b) in truth else "; not a simulated pair"
+        drawn += 1
+        n_map = len([f for f in rd.figures if f.name.startswith("pair_attention_")]) + 1
+        title = f"{a} + {b} (q {fmt(row.q)}{verdict})\nbest of {len(score)}: {data['ids'][i]}, score {fmt(float(score[i]))}"
+        fig, table = F.pair_attention_map(data["attn"][i], pa, pb, tuple(best[i]), a, b, title, pool=data["pool"])
+        dist = abs(int(best[i][0]) - int(best[i][1])) * data["pool"]
+        sec.blocks.append(figure_block(rd.save(
+            fig, table, f"pair_attention_{n_map}",
+            f"{a} + {b}: attention of the test sequence {data['ids'][i]}, where this pair scores best among the "
+            f"{len(score)} sequences run through the model; triangles: hits of the filters named after each TF; "
+            f"circle: the best-scoring position pair ({dist} bp apart).")))
+    if skipped:
+        sec.notes.append("Pair maps not drawn for " + "; ".join(skipped[:6]) + ".")
+
+
+# --- implantation -------------------------------------------------------------------
+
+N_IMPLANT_CURVES = 4  # TF pairs whose cooperativity-vs-gap curves are drawn
+
+
+def section_implant(rd: RunData) -> Section:
+    rf = rd.rf
+    sec = Section("implant", 7, "Implantation")
+    if not rf.implant_tables:
+        return sec.not_run(f"No {formats.IMPLANT_TSV} (satori-implant) in the run: the in-silico implantation was not run.")
+    truth = rd.truth()
+    gap = rd.gap_range() if truth is not None else None
+    sec.blocks.append(text_block(
+        "Each TF pair's motifs are implanted, alone and together, into the same background sequences at each gap and "
+        "orientation; cooperativity = f(AB) − f(A) − f(B) + f(∅) of the model's logit, averaged over the backgrounds "
+        "(bootstrap interval). A pair is confirmed when q < 0.05 and its cooperativity is above 0."))
+    for path in rf.implant_tables:
+        def one(path=path):
+            df = read_implant(path, rf).sort_values("q", kind="stable").reset_index(drop=True)
+            conf = implant_confirms(df)
+            m = method_from_path(rf, path)
+            which = f"pairs of {method_label(m)}" if m in ("raw", "attr", "dfim") else (rf.rel(path.parent) or "pairs")
+            sec.blocks.append(sub_block(f"Implantation of the {which}: {len(df)} pairs tested, "
+                                        f"{int(conf.sum())} confirmed"))
+            df["rank"] = np.arange(1, len(df) + 1)
+            df["interval"] = [f"{fmt(lo)} – {fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
+                              for lo, hi in zip(df.get("ci_low", np.nan), df.get("ci_high", np.nan))]
+            df["confirmed"] = [{"cls": "confirmed", "text": "confirmed"} if c else "" for c in conf]
+            if truth is not None:
+                df["simulated"] = [{"cls": "true-pair", "text": "true"} if pair_key(a, b) in truth
+                                   else {"cls": "false-pair", "text": "false"} for a, b in zip(df["tf1"], df["tf2"])]
+            sec.blocks.append(table_block(
+                df, f"Ranked pairs ({rf.rel(path)})", max_rows=40,
+                columns=["rank", "tf1", "tf2", "label", "attention_q", "best_gap", "best_orientation", "cooperativity",
+                         "interval", "q", "marginal1", "marginal2", "n_backgrounds", "confirmed", "simulated"],
+                headers={"attention_q": "attention q", "best_gap": "best gap (bp)", "best_orientation": "orientation",
+                         "interval": "95 % interval", "marginal1": "effect of tf1 alone",
+                         "marginal2": "effect of tf2 alone", "n_backgrounds": "backgrounds"}))
+            curves_path = path.parent / formats.IMPLANT_CURVES_TSV
+            if not curves_path.is_file():
+                curves_path = rf.implant_curves[0] if rf.implant_curves else None
+            if curves_path is None:
+                sec.problem(f"{formats.IMPLANT_CURVES_TSV}: not in the run, no cooperativity curves.")
+                return
+            curves = read_implant_curves(curves_path, rf)
+            main = df[~df.get("control", pd.Series(False, index=df.index)).astype(str).str.lower().isin(("1", "true", "yes"))]
+            have = set(zip(curves["tf1"].astype(str), curves["tf2"].astype(str)))
+            pairs = [(str(a), str(b)) for a, b in zip(main["tf1"], main["tf2"]) if (str(a), str(b)) in have][:N_IMPLANT_CURVES]
+            fig, table = F.implant_curves(curves, pairs, gap)
+            slug = re.sub(r"[^A-Za-z0-9]+", "_", rf.rel(path.parent)).strip("_") or "run"
+            sec.blocks.append(figure_block(rd.save(
+                fig, table, f"implant_curves_{slug}",
+                f"Cooperativity against the gap for the {len(pairs)} best-ranked pairs, one line per orientation "
+                f"(band: bootstrap interval)" + (f"; green band: the simulated gap {fmt(gap[0])}–{fmt(gap[1])} bp." if gap else "."))))
+        guarded(sec, rf.rel(path), one)
     return sec
 
 
 # --- 5. interactions ----------------------------------------------------------------
 
+def significant_tf(s: InteractionSet) -> pd.DataFrame:
+    """The rows of a method's tf_interactions.tsv with q below its threshold (same-TF pairs dropped)."""
+    if s.tf is None:
+        return pd.DataFrame(columns=["tf1", "tf2", "q"])
+    return s.tf[(s.tf["q"] < s.q_threshold)
+                & (s.tf["tf1"].astype(str).str.upper() != s.tf["tf2"].astype(str).str.upper())]
+
+
+def distance_class_table(sig: pd.DataFrame, truth: set, partners: Optional[np.ndarray]) -> pd.DataFrame:
+    """Rows (class, tf1, tf2, distance) of the significant TF pairs, class ``true`` (in
+    pairs.tsv) or ``spurious``, plus the implanted partners (start-to-start) when given."""
+    rows = []
+    if "median_distance" in sig.columns:
+        for a, b, d in zip(sig["tf1"], sig["tf2"], sig["median_distance"]):
+            rows.append({"class": "true pairs" if pair_key(a, b) in truth else "spurious pairs",
+                         "tf1": a, "tf2": b, "distance": d})
+    out = pd.DataFrame(rows, columns=["class", "tf1", "tf2", "distance"])
+    out["class"] = pd.Categorical(out["class"], ["true pairs", "spurious pairs"])
+    out = out.sort_values("class").assign(**{"class": lambda x: x["class"].astype(str)})
+    if partners is not None and len(partners):
+        out = pd.concat([pd.DataFrame({"class": "implanted partners", "tf1": "", "tf2": "", "distance": partners}),
+                         out], ignore_index=True)
+    return out
+
+
+def distance_class_summary(classes: pd.DataFrame) -> pd.DataFrame:
+    """One row per class: n, median, quartiles of the distance (bp)."""
+    rows = []
+    for c in dict.fromkeys(classes["class"]):
+        d = classes.loc[classes["class"] == c, "distance"].astype(float).dropna()
+        rows.append({"class": c, "n": len(d), "median distance (bp)": d.median() if len(d) else None,
+                     "25 %": d.quantile(0.25) if len(d) else None, "75 %": d.quantile(0.75) if len(d) else None})
+    return pd.DataFrame(rows)
+
+
+def pair_cells(df: pd.DataFrame, truth: Optional[set], confirmed: Dict[str, dict]) -> pd.DataFrame:
+    """The top-pairs table with a ``simulated`` cell (true / false, coloured) and an
+    ``implantation`` cell (confirmed when the implantation says so)."""
+    df = df.copy()
+    keys = [pair_key(a, b) for a, b in zip(df["tf1"], df["tf2"])]
+    if truth is not None:
+        df["simulated"] = [{"cls": "true-pair", "text": "true"} if k in truth else {"cls": "false-pair", "text": "false"}
+                           for k in keys]
+    if confirmed:
+        df["implantation"] = [{"cls": "confirmed", "text": f"confirmed (coop. {fmt(confirmed[k]['cooperativity'])})"}
+                              if k in confirmed else "" for k in keys]
+    return df
+
+
 def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
     sec = Section("interactions", 5, "Interactions")
     if not sets:
-        return sec.missing("No interactions.tsv / tf_interactions.tsv (satori-interpret-raw, interpret-attr or dfim) in the run.")
+        return sec.not_run("No interactions.tsv / tf_interactions.tsv (satori-interpret-raw, interpret-attr or dfim) in the run.")
     present = {s.method for s in sets}
     lacking = [method_label(m) for m in ("raw", "attr", "dfim") if m not in present]
     if lacking:
         sec.notes.append("Methods not run: " + ", ".join(lacking) + ".")
+    truth = rd.truth()
+    gap = rd.gap_range() if truth is not None else None
+    partners = rd.partner_distances() if truth is not None else None
+    confirmed = rd.implant_confirmed()
     for s in sets:
         sec.blocks.append(sub_block(s.label))
         for e in s.errors:
@@ -729,91 +1221,160 @@ def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
             continue
         facts = []
         if s.filt is not None:
-            facts.append(f"{len(s.filt)} filter pairs tested, {int((s.filt['q'] < s.q_threshold).sum())} with q < {s.q_threshold:g}")
+            facts.append(f"{fmt(len(s.filt))} filter pairs tested, {fmt(int((s.filt['q'] < s.q_threshold).sum()))} "
+                         f"with q < {fmt(s.q_threshold)}")
         if s.tf is not None:
-            facts.append(f"{len(s.significant_pairs())} TF pairs with q < {s.q_threshold:g} (of {len(s.tf)})")
+            facts.append(f"{len(s.significant_pairs())} TF pairs with q < {fmt(s.q_threshold)} (of {len(s.tf)})")
         sec.blocks.append(text_block("; ".join(facts) + "."))
+        sig = significant_tf(s)
         if s.tf is not None:
-            sig = s.tf[(s.tf["q"] < s.q_threshold) & (s.tf["tf1"].astype(str).str.upper() != s.tf["tf2"].astype(str).str.upper())]
-
             def net(sig=sig, s=s, slug=slug):
                 if sig.empty:
-                    sec.blocks.append(text_block(f"No TF pair with q < {s.q_threshold:g}: no network to draw.", "note"))
+                    sec.blocks.append(text_block(f"No TF pair with q < {fmt(s.q_threshold)}: no network to draw.", "note"))
                     return
-                fig, table = F.interaction_network(sig, seed=rd.seed, color=F.METHOD_COLORS.get(s.method, "#1f77b4"))
-                cap = f"{s.label}: TF pairs with q < {s.q_threshold:g}" + (" (the 60 smallest q)" if len(sig) > 60 else "") + "; edge width ∝ −log10 q."
+                fig, table = F.interaction_network(sig, max_edges=MAX_NETWORK_EDGES, seed=rd.seed,
+                                                   color=F.METHOD_COLORS.get(s.method, "#1f77b4"), truth=truth)
+                cap = (f"{s.label}: TF pairs with q < {fmt(s.q_threshold)}"
+                       + (f", the {MAX_NETWORK_EDGES} smallest q of {len(sig)} (the rest are in the table below)"
+                          if len(sig) > MAX_NETWORK_EDGES else "")
+                       + "; edge width grows with −log10 q"
+                       + ("; green solid: a simulated pair, red dashed: not simulated." if truth is not None else "."))
                 sec.blocks.append(figure_block(rd.save(fig, table, f"network_{slug}", cap)))
             guarded(sec, f"{s.label} network", net)
         else:
             sec.problem(f"{s.label}: no tf_interactions.tsv, network and top pairs not drawn.")
         if s.filt is not None and "distance" in s.filt.columns:
             def hist(s=s, slug=slug):
-                sig = s.filt[s.filt["q"] < s.q_threshold]
-                which = f"significant filter pairs (q < {s.q_threshold:g})"
-                if sig["distance"].notna().sum() == 0:
-                    sig, which = s.filt, "all tested filter pairs (none significant)"
-                fig, table = F.distance_histogram(sig["distance"].to_numpy(dtype=float), f"Distances, {s.label}")
-                sec.blocks.append(figure_block(rd.save(fig, table, f"distances_{slug}",
-                                                       f"{s.label}: distance (bp) of the best-scoring position pair, {which}.")))
+                fsig = s.filt[s.filt["q"] < s.q_threshold]
+                which = f"significant filter pairs (q < {fmt(s.q_threshold)})"
+                if fsig["distance"].notna().sum() == 0:
+                    fsig, which = s.filt, "all tested filter pairs (none significant)"
+                fig, table = F.distance_histogram(fsig["distance"].to_numpy(dtype=float), f"Distances, {method_label(s.method)}",
+                                                  gap=gap, partners=partners)
+                cap = f"{s.label}: distance (bp) of the best-scoring position pair, {which}."
+                if gap is not None:
+                    cap += (f" Green band: the simulated gap ({fmt(gap[0])}–{fmt(gap[1])} bp, end of one motif to the "
+                            f"start of its partner)" + ("; hatched: the implanted partners' start-to-start distances "
+                                                        "(5–95 %), the measure of this histogram." if partners is not None else "."))
+                sec.blocks.append(figure_block(rd.save(fig, table, f"distances_{slug}", cap)))
             guarded(sec, f"{s.label} distances", hist)
         elif s.filt is None:
             sec.problem(f"{s.label}: no interactions.tsv, distance histogram not drawn.")
+        if truth is not None and s.tf is not None and "median_distance" in s.tf.columns:
+            def classes(sig=sig, s=s, slug=slug):
+                table = distance_class_table(sig, truth, partners)
+                if table.empty:
+                    return
+                summ = distance_class_summary(table)
+                sec.blocks.append(table_block(summ, f"Pairs by distance class ({method_label(s.method)})",
+                                              note="distance of a TF pair: median over its filter pairs of the "
+                                                   "best-scoring position pair (tf_interactions.tsv median_distance)"))
+                if len(table):
+                    fig, t2 = F.distance_classes(table, gap)
+                    sec.blocks.append(figure_block(rd.save(
+                        fig, t2, f"distance_classes_{slug}",
+                        f"{s.label}: distances of the significant TF pairs the simulation implanted (true) and of "
+                        f"those it did not (spurious), beside the implanted partners themselves. Pairs that sit far "
+                        f"beyond the partners' distances are not what the simulation planted.")))
+            guarded(sec, f"{s.label} distance classes", classes)
         if s.tf is not None:
-            top = s.tf.sort_values("q").head(TOP_PAIRS)
+            top = pair_cells(s.tf.sort_values("q").head(TOP_PAIRS), truth, confirmed)
             sec.blocks.append(table_block(top, f"Top TF pairs ({s.label})",
-                                          columns=["tf1", "tf2", "q", "p", "n_filter_pairs", "median_distance"]))
+                                          columns=["tf1", "tf2", "q", "p", "n_filter_pairs", "median_distance",
+                                                   "simulated", "implantation"],
+                                          headers={"n_filter_pairs": "filter pairs", "median_distance": "distance (bp)"}))
     with_tf = [s for s in sets if s.tf is not None]
-    if len(with_tf) >= 2:
+    by_db: Dict[str, List[InteractionSet]] = {}
+    for s in with_tf:
+        by_db.setdefault(s.db or s.variant, []).append(s)
+    overlapping = {db: ss for db, ss in by_db.items() if len({s.method for s in ss}) >= 2}
+    if overlapping:
         sec.blocks.append(sub_block("Overlap of the methods"))
-
-        def overlap():
-            fig, table = F.method_overlap({s.label: s.significant_pairs() for s in with_tf})
-            sec.blocks.append(figure_block(rd.save(fig, table, "methods_overlap",
-                                                   "Significant TF pairs found by each combination of methods.")))
-        guarded(sec, "Overlap", overlap)
+        for k, (db, ss) in enumerate(overlapping.items()):
+            def overlap(db=db, ss=ss, k=k):
+                fig, table = F.method_overlap({method_label(s.method): s.significant_pairs() for s in ss})
+                name = "methods_overlap" if k == 0 else "methods_overlap_" + re.sub(r"[^A-Za-z0-9]+", "_", db).strip("_")
+                sec.blocks.append(figure_block(rd.save(fig, table, name,
+                                                       f"Significant TF pairs found by each combination of methods, "
+                                                       f"filters named against {db_display(db)}.")))
+            guarded(sec, f"Overlap ({db_display(db)})", overlap)
     else:
-        sec.notes.append("Overlap of methods: only one method's TF pairs in the run.")
+        sec.notes.append("Overlap of methods: one method per motif database in this run (the methods are "
+                         "compared only on the same database).")
     return sec
 
 
 # --- 6. ground truth ----------------------------------------------------------------
 
-def score_rows(rf: RunFiles, sets: List[InteractionSet], evals: List[Evaluation], truth: Optional[set]):
+def score_rows(rf: RunFiles, sets: List[InteractionSet], evals: List[Evaluation], truth: Optional[set],
+               n_tfs: Optional[int] = None):
     """One row of scores per evaluation.json; without any, scores computed from each
     method's tf_interactions.tsv against pairs.tsv. Returns (rows, computed) where
-    computed lists (InteractionSet, scores dict) for the computed rows."""
+    computed lists (InteractionSet, scores dict) for the computed rows.
+
+    chance_precision: the expected precision of as many random pairs of the named TFs
+    (evaluation.json ``random_baseline``); chance_all: true pairs / all pairs of the
+    simulation's TFs (40 of 190 = 0.21 for Data-40), when ``n_tfs`` is known.
+    """
     rows, computed = [], []
+    n_truth = len(truth) if truth else None
+    chance_all = None
+    if n_tfs and n_tfs > 1:
+        n_possible = n_tfs * (n_tfs - 1) // 2
+        chance_all = n_truth / n_possible if n_truth else None
     for ev in evals:
-        rows.append({"label": ev.label, "method": ev.method, "db": ev.db, "precision": ev.precision,
-                     "recall": ev.recall, "f1": ev.f1, "q_threshold": ev.q_threshold, "tp": len(ev.tp),
-                     "fp": len(ev.fp), "fn": len(ev.fn), "source": rf.rel(ev.path), **_baseline_scores(ev)})
+        rows.append({"label": ev.label, "method": ev.method, "db": ev.db, "level": "TF names",
+                     "precision": ev.precision, "recall": ev.recall, "f1": ev.f1, "q_threshold": ev.q_threshold,
+                     "tp": len(ev.tp), "fp": len(ev.fp), "fn": len(ev.fn), "source": rf.rel(ev.path),
+                     "chance_all": chance_all, **_baseline_scores(ev)})
     if not evals and truth:
         for s in sets:
             if s.tf is None:
                 continue
             sc = scores_at(s.tf, truth, s.q_threshold)
             computed.append((s, sc))
-            rows.append({"label": s.label, "method": s.method, "db": s.variant, "precision": sc["precision"],
-                         "recall": sc["recall"], "f1": sc["f1"], "q_threshold": s.q_threshold,
-                         "tp": len(sc["tp"]), "fp": len(sc["fp"]), "fn": len(sc["fn"]), "source": rf.rel(s.tf_path)})
+            rows.append({"label": s.label, "method": s.method, "db": s.db or s.variant, "level": "TF names",
+                         "precision": sc["precision"], "recall": sc["recall"], "f1": sc["f1"],
+                         "q_threshold": s.q_threshold, "tp": len(sc["tp"]), "fp": len(sc["fp"]), "fn": len(sc["fn"]),
+                         "source": rf.rel(s.tf_path), "chance_all": chance_all})
     return rows, computed
 
 
+def cluster_rows(evals: List[Evaluation]) -> List[dict]:
+    """Cluster-level scores of the evaluations that have them ("a KLF factor with a SOX factor")."""
+    rows = []
+    for ev in evals:
+        c = ev.cluster or {}
+        if not c:
+            continue
+        base = c.get("random_baseline") if isinstance(c.get("random_baseline"), dict) else {}
+        rows.append({"label": ev.label, "method": ev.method, "db": ev.db, "level": "motif clusters",
+                     "precision": as_float(c.get("precision")), "recall": as_float(c.get("recall")),
+                     "f1": as_float(c.get("f1")), "tp": c.get("n_tp"), "fp": c.get("n_fp"), "fn": c.get("n_fn"),
+                     "chance_precision": as_float(base.get("precision")), "random_f1": as_float(base.get("f1")),
+                     "source": ev.label})
+    return rows
+
+
 def _baseline_scores(ev: Evaluation) -> dict:
-    """Random-pair baseline F1 and cluster-level F1 (and its baseline) of an evaluation.json."""
-    def f1_of(d):
-        return as_float(d.get("f1")) if isinstance(d, dict) else None
+    """Random-pair baseline precision/F1 and cluster-level F1 (and its baseline) of an evaluation.json."""
+    def of(d, k):
+        return as_float(d.get(k)) if isinstance(d, dict) else None
 
     cluster = ev.cluster or {}
-    return {"random_f1": f1_of(ev.baseline), "cluster_f1": f1_of(cluster),
-            "cluster_random_f1": f1_of(cluster.get("random_baseline"))}
+    return {"chance_precision": of(ev.baseline, "precision"), "random_f1": of(ev.baseline, "f1"),
+            "cluster_precision": of(cluster, "precision"), "cluster_f1": of(cluster, "f1"),
+            "cluster_chance_precision": of(cluster.get("random_baseline"), "precision"),
+            "cluster_random_f1": of(cluster.get("random_baseline"), "f1")}
 
 
 def score_summary(rows: List[dict], source: str) -> List[dict]:
-    """The score rows as stored in report_summary.json."""
-    keep = ("method", "db", "precision", "recall", "f1", "q_threshold", "tp", "fp", "fn",
-            "random_f1", "cluster_f1", "cluster_random_f1")
-    return [dict({k: r.get(k) for k in keep}, source=source) for r in rows]
+    """The score rows as stored in report_summary.json: ``method`` is the method
+    (attn-raw, attn-attr, dfim), ``motif_db`` the database that named the filters."""
+    keep = ("precision", "recall", "f1", "q_threshold", "tp", "fp", "fn", "chance_precision", "chance_all",
+            "random_f1", "cluster_precision", "cluster_f1", "cluster_chance_precision", "cluster_random_f1")
+    return [dict({"method": method_slug(r.get("method")), "motif_db": r.get("db") or ""},
+                 **{k: r.get(k) for k in keep}, source=source) for r in rows]
 
 
 def summarize_run(rf: RunFiles) -> Dict[str, Any]:
@@ -849,14 +1410,14 @@ def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Sec
     rf = rd.rf
     sec = Section("truth", 6, "Ground truth")
     if rf.pairs is None and not rf.evaluations:
-        return sec.missing("No pairs.tsv or evaluation.json: not a simulated run, or satori-evaluate was not run.")
+        return sec.not_run("No pairs.tsv or evaluation.json: not a simulated run, or satori-evaluate was not run.")
     evals: List[Evaluation] = []
     for path in rf.evaluations:
         ev = guarded(sec, rf.rel(path), lambda path=path: read_evaluation(rf, path))
         if ev is not None:
             evals.append(ev)
     truth = guarded(sec, "Truth", lambda: read_truth(rf)) if rf.pairs is not None else None
-    rows, computed = score_rows(rf, sets, evals, truth)
+    rows, computed = score_rows(rf, sets, evals, truth, rd.n_sim_tfs())
     source = "evaluation.json" if evals else "computed"
     if computed:
         sec.notes.append("No evaluation.json: scores computed by the report from tf_interactions.tsv and pairs.tsv "
@@ -875,15 +1436,34 @@ def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Sec
         sec.notes.append("Only one database mode evaluated" + (f" ({dbs[0]})" if dbs else "")
                          + "; the paper's setting (the simulation's own motifs) and the full database are best read side by side.")
 
+    clusters = pd.DataFrame(cluster_rows(evals))
+    chance_all = next((r["chance_all"] for r in rows if r.get("chance_all") is not None), None)
+    if chance_all is not None:
+        n_tfs = rd.n_sim_tfs()
+        sec.blocks.append(text_block(
+            f"Chance precision: {len(truth) if truth else ''} true pairs among the {n_tfs * (n_tfs - 1) // 2} pairs "
+            f"of the simulation's {n_tfs} TFs, so a random TF pair is a true one with probability {fmt(chance_all)}. "
+            f"The evaluation's own baseline (random pairs of the TFs the filters were named after, as many as "
+            f"predicted) is the 'chance' column; a method is informative only above it."))
+
     def bars():
-        fig, table = F.truth_scores(scores.assign(db=scores["db"].fillna("")))
-        sec.blocks.append(figure_block(rd.save(fig, table, "truth_scores",
-                                               "Precision, recall and F1 of the predicted TF pairs against the implanted pairs.")))
+        both = pd.concat([scores, clusters], ignore_index=True) if len(clusters) else scores
+        fig, table = F.truth_scores(both.assign(db=both["db"].fillna("")), chance_all=chance_all)
+        sec.blocks.append(figure_block(rd.save(
+            fig, table, "truth_scores",
+            "Precision, recall and F1 of the predicted TF pairs against the implanted pairs (TF names, and motif "
+            "clusters when evaluated); black ticks: the precision of as many random pairs; dashed line: true pairs / "
+            "all pairs of the simulation's TFs.")))
     guarded(sec, "Scores", bars)
-    # random_f1: the expected F1 of as many random pairs of the named TFs; cluster_f1: motif-cluster level
-    sec.blocks.append(table_block(scores, "Scores", columns=["label", "precision", "recall", "f1", "random_f1",
-                                                             "cluster_f1", "cluster_random_f1", "q_threshold",
-                                                             "tp", "fp", "fn", "source"]))
+    headers = {"chance_precision": "chance precision", "chance_all": "chance (all TF pairs)",
+               "random_f1": "chance F1", "q_threshold": "q threshold"}
+    sec.blocks.append(table_block(scores, "Scores (TF names)", headers=headers,
+                                  columns=["label", "precision", "chance_precision", "chance_all", "recall", "f1",
+                                           "random_f1", "q_threshold", "tp", "fp", "fn", "source"]))
+    if len(clusters):
+        sec.blocks.append(table_block(clusters, "Scores (motif clusters: a pair of the right clusters counts)",
+                                      headers=headers, columns=["label", "precision", "chance_precision", "recall",
+                                                                "f1", "random_f1", "tp", "fp", "fn"]))
 
     curves = {ev.label: ev.curve for ev in evals if ev.curve is not None}
     curve_src = "evaluation.json"
@@ -915,9 +1495,9 @@ def section_truth(rd: RunData, sets: List[InteractionSet], summary: dict) -> Sec
 
 def section_known(rd: RunData) -> Section:
     rf = rd.rf
-    sec = Section("known", 7, "Known interactions")
+    sec = Section("known", 8, "Known interactions")
     if not rf.ppi_matches and not rf.ppi_summaries:
-        return sec.missing("No satori-hippie-lookup output (ppi_matches.tsv, ppi_summary.json) in the run "
+        return sec.not_run("No satori-hippie-lookup output (ppi_matches.tsv, ppi_summary.json) in the run "
                            "(expected for real-data runs only).")
     bars = []
     for path in rf.ppi_summaries:
@@ -977,6 +1557,46 @@ def run_identity(rf: RunFiles) -> Dict[str, Any]:
     if info["dataset"] is None:
         info["dataset"] = rf.root.name
     return info
+
+
+def headline_text(rd: RunData, sets: List[InteractionSet], scores: List[dict]):
+    """The summary line at the top of the report, and the same for the other scored
+    method/database settings: "N significant TF pairs (method, database); precision P /
+    recall R vs the simulation's truth; chance precision X" (real data: without truth)."""
+    with_tf = [s for s in sets if s.tf is not None]
+    if not with_tf:
+        return "No interaction step (interpret-raw, interpret-attr, DFIM) in this run: no TF pairs to report.", []
+
+    def n_sig(method: str, db: str) -> Optional[int]:
+        for s in with_tf:
+            if method_slug(s.method) == method and (s.db or s.variant) == db:
+                return len(s.significant_pairs())
+        return None
+
+    lines = []
+    for sc in scores:
+        label = f"{method_label({'attn-raw': 'raw', 'attn-attr': 'attr'}.get(sc['method'], sc['method']))}, " \
+                f"{db_display(sc.get('motif_db', ''))}"
+        n = n_sig(sc["method"], sc.get("motif_db", ""))
+        if n is None:
+            n = int((sc.get("tp") or 0) + (sc.get("fp") or 0))
+        chance = sc.get("chance_all") if sc.get("chance_all") is not None else sc.get("chance_precision")
+        text = (f"{n} significant TF pairs ({label}); precision {fmt(sc.get('precision'))} / recall "
+                f"{fmt(sc.get('recall'))} vs the simulation's truth")
+        if chance is not None:
+            text += f"; chance precision {fmt(chance)}"
+        lines.append((db_display(sc.get("motif_db", "")) == "the simulation's motifs", text))
+    if lines:
+        lines.sort(key=lambda x: x[0])  # the full database first: the paper's own setting flatters precision
+        return lines[0][1] + ".", [t + "." for _, t in lines[1:]]
+    s = with_tf[0]
+    q = fmt(s.q_threshold)
+    text = f"{len(s.significant_pairs())} significant TF pairs ({method_label(s.method)}, {db_display(s.db or s.variant)}) at q < {q}"
+    text += "; no simulated truth (real data): compare with known interactions below." if rd.truth() is None else \
+        "; not scored against the truth (no evaluation)."
+    others = [f"{len(x.significant_pairs())} significant TF pairs ({method_label(x.method)}, {db_display(x.db or x.variant)})."
+              for x in with_tf[1:]]
+    return text, others
 
 
 def render(template: str, **context) -> str:
@@ -1044,20 +1664,24 @@ def build_report(
         summary.update(run_identity(rf))
         sections = []
         for make in (lambda: section_summary(rd, sets), lambda: section_training(rd, summary),
-                     lambda: section_filters(rd), lambda: section_attention(rd),
+                     lambda: section_filters(rd), lambda: section_attention(rd, sets),
                      lambda: section_interactions(rd, sets), lambda: section_truth(rd, sets, summary),
-                     lambda: section_known(rd)):
+                     lambda: section_implant(rd), lambda: section_known(rd)):
             t = time.time()
             sec = make()
             log.info("section %d %s: %s (%.1f s)", sec.number, sec.title, sec.status, time.time() - t)
             sec.blocks = group_figures(sec.blocks)
             sections.append(sec)
+        headline, others = headline_text(rd, sets, summary.get("scores") or [])
+        summary["headline"] = headline
+        caveats = motif_db_caveats(rf)
         summary["sections"] = {s.id: s.status for s in sections}
         summary["report"] = formats.REPORT_HTML
         summary.setdefault("scores", [])
         html = render("report.html.j2", title=title, sections=sections, version=__version__,
                       run=str(rf.root), generated=time.strftime("%Y-%m-%d %H:%M"),
-                      n_figures=len(rd.figures))
+                      n_figures=len(rd.figures), headline=headline, other_scores=others, caveats=caveats,
+                      simulated=rd.truth() is not None)
         write_text(stage / formats.REPORT_HTML, html)
         write_text(stage / formats.REPORT_SUMMARY_JSON, json.dumps(_jsonable(summary), indent=2) + "\n")
         if params is not None:

@@ -33,9 +33,37 @@ STEP_DIRS = {
     "dfim": "dfim",
     "evaluate": "evaluate",
     "hippie": "hippie",
+    "implant": "implant",
 }
 
 METHOD_LABELS = {"raw": "Attn-Raw", "attr": "Attn-Attr", "dfim": "DFIM"}
+# the method's name in report_summary.json (what satori-evaluate's "methods" holds)
+METHOD_SLUGS = {"raw": "attn-raw", "attr": "attn-attr", "dfim": "dfim"}
+
+
+def method_slug(method: str) -> str:
+    """``raw`` -> ``attn-raw``, ``attr`` -> ``attn-attr``, ``dfim`` -> ``dfim`` (others as is)."""
+    return METHOD_SLUGS.get(method, method)
+
+
+def db_display(db: str) -> str:
+    """A motif database label as a reader wants it: ``jaspar`` -> ``JASPAR``,
+    ``simulation`` -> ``the simulation's motifs``; a file path -> its file name."""
+    s = str(db or "").strip()
+    low = s.lower()
+    if not s:
+        return "the motif database"
+    if low in ("simulation", "sim", "simulated") or low.endswith("motifs.meme") or \
+            (("simulation" in low or low.endswith("_sim")) and "/" not in s):
+        return "the simulation's motifs"  # also the pipeline's <model>_simulation folders
+    if "jaspar" in low and "/" not in s:
+        return "JASPAR" + s[len("jaspar"):] if low.startswith("jaspar") else "JASPAR"
+    return Path(s).name
+
+
+def pair_label(method: str, db: str) -> str:
+    """``Attn-Raw, named against JASPAR``: the method and the database that named the filters."""
+    return f"{method_label(method)}, named against {db_display(db)}"
 
 
 def canonical_method(name: Optional[str]) -> str:
@@ -86,6 +114,8 @@ class RunFiles:
     evaluations: List[Path] = field(default_factory=list)
     ppi_matches: List[Path] = field(default_factory=list)
     ppi_summaries: List[Path] = field(default_factory=list)
+    implant_tables: List[Path] = field(default_factory=list)
+    implant_curves: List[Path] = field(default_factory=list)
     params: Dict[str, Path] = field(default_factory=dict)
 
     @property
@@ -106,7 +136,8 @@ class RunFiles:
         singles = (self.history, self.metrics, self.fasta, self.labels, self.pairs,
                    self.motifs_meme, self.implants, self.filters_meme)
         lists = (self.model_dirs, self.filter_motifs, self.interactions, self.tf_interactions,
-                 self.evaluations, self.ppi_matches, self.ppi_summaries, list(self.params))
+                 self.evaluations, self.ppi_matches, self.ppi_summaries, self.implant_tables,
+                 self.implant_curves, list(self.params))
         return any(p is not None for p in singles) or any(lists)
 
 
@@ -210,6 +241,8 @@ def discover(run_dir: PathLike, exclude: Iterable[PathLike] = ()) -> RunFiles:
     rf.evaluations = every(formats.EVALUATION_JSON)
     rf.ppi_matches = every(formats.PPI_MATCHES_TSV)
     rf.ppi_summaries = every(formats.PPI_SUMMARY_JSON)
+    rf.implant_tables = every(formats.IMPLANT_TSV)
+    rf.implant_curves = every(formats.IMPLANT_CURVES_TSV)
     for p in every(formats.PARAMS_JSON):
         rf.params[rf.rel(p.parent)] = p
     return rf

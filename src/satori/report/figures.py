@@ -237,7 +237,7 @@ def logo_pair(filter_pwm: np.ndarray, match_pwm: Optional[np.ndarray], filter_ti
 
     n = 2 if match_pwm is not None else 1
     widths = [max(len(filter_pwm), 4)] + ([max(len(match_pwm), 4)] if match_pwm is not None else [])
-    fig, axes = _fig(0.16 * sum(widths) + 0.5 * n, 0.85, ncols=n, gridspec_kw={"width_ratios": widths})
+    fig, axes = _fig(0.12 * sum(widths) + 0.45 * n, 0.8, ncols=n, gridspec_kw={"width_ratios": widths})
     items = [("filter", filter_pwm, filter_title)] + ([("match", match_pwm, match_title)] if match_pwm is not None else [])
     rows = []
     for ax, (src, pwm, title) in zip(axes[0], items):
@@ -346,70 +346,176 @@ def attention_distribution(values: np.ndarray, cutoff: Optional[float] = None) -
 
 # --- 5. interactions ------------------------------------------------------------------
 
+TRUE_COLOR = "#1a9850"  # a simulated true pair
+FALSE_COLOR = "#d6604d"  # a significant pair the simulation did not implant
+
+
+def edge_widths(q: np.ndarray, lo: float = 0.8, hi: float = 5.0) -> np.ndarray:
+    """Edge widths that differ visibly: −log10 q clipped to [−log10 0.05, 10], mapped
+    linearly onto [lo, hi] points."""
+    w = -np.log10(np.clip(np.asarray(q, dtype=np.float64), 1e-300, 1.0))
+    w = np.clip(w, -np.log10(0.05), 10.0)
+    span = 10.0 + np.log10(0.05)
+    return lo + (hi - lo) * (w + np.log10(0.05)) / span
+
+
 @styled
-def interaction_network(tf: pd.DataFrame, max_edges: int = 60, seed: int = 0,
-                        color: str = "#1f77b4") -> Tuple[object, pd.DataFrame]:
-    """The network of significant TF pairs: nodes TFs, edges weighted by −log10 q.
+def interaction_network(tf: pd.DataFrame, max_edges: int = 40, seed: int = 0, color: str = "#1f77b4",
+                        truth: Optional[set] = None) -> Tuple[object, pd.DataFrame]:
+    """The network of significant TF pairs: nodes TFs, edge width by −log10 q.
 
     tf: rows (tf1, tf2, q) already filtered to the significant pairs. Only the
-    ``max_edges`` smallest-q pairs are drawn (the table says which). Layout: networkx
-    spring layout, seeded.
+    ``max_edges`` smallest-q pairs are drawn (the title says so). truth: the simulated
+    pairs as ``pair_key`` strings; with it, true edges are green and solid, the others
+    red and dashed. Labels sit beside their node on a white box (they do not spill over
+    other nodes); layout: Kamada-Kawai (spring layout, seeded, for large graphs).
+    Table: tf1, tf2, q, width, true (with truth).
     """
     import networkx as nx
 
+    n_all = len(tf)
     df = tf.sort_values("q").head(max_edges).copy()
-    df["weight"] = -np.log10(np.clip(df["q"].astype(float), 1e-300, 1.0))
+    df["width"] = edge_widths(df["q"].astype(float).to_numpy())
+    key = lambda a, b: "|".join(sorted([str(a).strip().upper(), str(b).strip().upper()]))  # noqa: E731
+    if truth is not None:
+        df["true"] = [key(a, b) in truth for a, b in zip(df["tf1"], df["tf2"])]
     g = nx.Graph()
-    for a, b, w in zip(df["tf1"].astype(str), df["tf2"].astype(str), df["weight"]):
-        if g.has_edge(a, b):
-            g[a][b]["weight"] = max(g[a][b]["weight"], w)
-        else:
-            g.add_edge(a, b, weight=w)
+    for row in df.itertuples():
+        a, b = str(row.tf1), str(row.tf2)
+        if not g.has_edge(a, b) or g[a][b]["width"] < row.width:
+            g.add_edge(a, b, width=row.width, true=bool(getattr(row, "true", False)))
     if g.number_of_nodes() == 0:
         raise ValueError("no significant TF pair to draw")
     n = g.number_of_nodes()
-    size = min(7.0, 3.2 + 0.12 * n)
-    fig, axes = _fig(size, size * 0.8)
+    size = min(7.5, 3.6 + 0.11 * n)
+    fig, axes = _fig(size, size * 0.78)
     ax = axes[0, 0]
-    pos = nx.spring_layout(g, seed=seed, k=1.6 / math.sqrt(n), weight=None)
-    ws = np.array([g[u][v]["weight"] for u, v in g.edges()])
-    wmax = ws.max() if ws.size and ws.max() > 0 else 1.0
-    nx.draw_networkx_edges(g, pos, ax=ax, width=0.6 + 3.0 * ws / wmax, edge_color=color, alpha=0.55)
+    try:
+        pos = nx.kamada_kawai_layout(g) if n <= 80 else nx.spring_layout(g, seed=seed, k=2.0 / math.sqrt(n))
+    except Exception:  # scipy missing: the spring layout needs nothing extra
+        pos = nx.spring_layout(g, seed=seed, k=2.0 / math.sqrt(n))
+    edges = list(g.edges())
+    widths = [g[u][v]["width"] for u, v in edges]
+    if truth is not None:
+        colors = [TRUE_COLOR if g[u][v]["true"] else FALSE_COLOR for u, v in edges]
+        styles = ["solid" if g[u][v]["true"] else (0, (3, 2)) for u, v in edges]
+    else:
+        colors, styles = [color] * len(edges), ["solid"] * len(edges)
+    for (u, v), w, c, st in zip(edges, widths, colors, styles):
+        nx.draw_networkx_edges(g, pos, edgelist=[(u, v)], ax=ax, width=w, edge_color=c, style=st, alpha=0.8)
     deg = np.array([g.degree(v) for v in g.nodes()])
-    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=260 + 30 * deg, node_color="#fdd49e", edgecolors="#7f2704",
+    nx.draw_networkx_nodes(g, pos, ax=ax, node_size=40 + 12 * deg, node_color="#3b4a66", edgecolors="white",
                            linewidths=0.6)
-    nx.draw_networkx_labels(g, pos, ax=ax, font_size=6.5)
+    xs = np.array([p[0] for p in pos.values()])
+    ys = np.array([p[1] for p in pos.values()])
+    dy = 0.035 * max(1e-6, ys.max() - ys.min())
+    for v, (x, y) in pos.items():
+        ax.text(x, y + dy, str(v), fontsize=6, ha="center", va="bottom", zorder=5,
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+    pad_x = 0.12 * max(1e-6, xs.max() - xs.min())
+    ax.set_xlim(xs.min() - pad_x, xs.max() + pad_x)
+    ax.set_ylim(ys.min() - 4 * dy, ys.max() + 5 * dy)
     ax.set_axis_off()
-    ax.set_title(f"{g.number_of_edges()} TF pairs, {n} TFs (edge width ∝ −log10 q)", fontsize=8)
+    shown = f"top {len(df)} of {n_all} pairs by q" if n_all > len(df) else f"{g.number_of_edges()} pairs"
+    title = f"{shown}, {n} TFs; edge width: −log10 q (clipped to 10)"
+    if truth is not None:
+        from matplotlib.lines import Line2D
+        n_true = int(df["true"].sum())
+        ax.legend(handles=[Line2D([], [], color=TRUE_COLOR, lw=2, label=f"simulated pair ({n_true})"),
+                           Line2D([], [], color=FALSE_COLOR, lw=2, ls=(0, (3, 2)),
+                                  label=f"not simulated ({len(df) - n_true})")],
+                  frameon=False, fontsize=6.5, loc="lower left", bbox_to_anchor=(0.0, -0.08), ncol=2)
+    ax.set_title(title, fontsize=8)
     fig.tight_layout()
-    return fig, df[["tf1", "tf2", "q", "weight"]].reset_index(drop=True)
+    cols = ["tf1", "tf2", "q", "width"] + (["true"] if truth is not None else [])
+    return fig, df[cols].reset_index(drop=True)
 
 
 @styled
-def distance_histogram(distances: np.ndarray, title: str = "") -> Tuple[object, pd.DataFrame]:
-    """Histogram of the distances (bp) between interacting filters (best position pair)."""
+def distance_histogram(distances: np.ndarray, title: str = "", gap: Optional[Tuple[float, float]] = None,
+                       partners: Optional[np.ndarray] = None) -> Tuple[object, pd.DataFrame]:
+    """Histogram of the distances (bp) between interacting filters (best position pair).
+
+    gap: (min, max) of the simulated gap (end of one motif to start of its partner), drawn
+    as a green band. partners: start-to-start distances (bp) of the implanted partners,
+    the same measure as the filter pairs' distance: their 5–95 % range is drawn hatched.
+    """
     d = np.asarray(distances, dtype=np.float64)
     d = d[np.isfinite(d)]
     if d.size == 0:
         raise ValueError("no distance values")
     lo, hi = float(np.floor(d.min())), float(np.ceil(d.max()))
+    if gap is not None:
+        lo, hi = min(lo, float(gap[0])), max(hi, float(gap[1]))
     if np.allclose(d, np.round(d)):
         step = max(1.0, np.ceil((hi - lo + 1) / 40))  # whole-bp bins, at most 40
         edges = np.arange(lo - 0.5, hi + step + 0.5, step)
     else:
         edges = int(min(40, max(5, np.ceil(np.sqrt(d.size)))))
     counts, edges = np.histogram(d, bins=edges)
-    fig, axes = _fig(4.0, 2.4)
+    fig, axes = _fig(4.8, 3.0)
     ax = axes[0, 0]
-    ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="C2", edgecolor="white", lw=0.3)
+    if partners is not None and len(partners):
+        a, b = np.percentile(np.asarray(partners, dtype=float), [5, 95])
+        ax.axvspan(a, b, color="#a6d96a", alpha=0.25, hatch="///", lw=0,
+                   label=f"implanted partners, start to start ({a:.0f}–{b:.0f} bp)")
+    if gap is not None:
+        ax.axvspan(gap[0], gap[1], color=TRUE_COLOR, alpha=0.3, lw=0,
+                   label=f"simulated gap {gap[0]:g}–{gap[1]:g} bp")
+    ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color="C0", edgecolor="white", lw=0.3)
+    ax.axvline(float(np.median(d)), color="k", ls="--", lw=0.9, label=f"median {np.median(d):.0f} bp")
     mid = (edges[0] + edges[-1]) / 2
     if edges[-1] - edges[0] < 10:  # a few distances: keep a readable bp scale around them
         ax.set_xlim(mid - 5, mid + 5)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.legend(frameon=False, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
     _small(ax, title or "Distance between interacting filters", "distance (bp)", "filter pairs")
     fig.tight_layout()
-    return fig, pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts})
+    table = pd.DataFrame({"bin_start": edges[:-1], "bin_end": edges[1:], "count": counts})
+    if gap is not None:
+        table["gap_min"], table["gap_max"] = gap
+    return fig, table
+
+
+@styled
+def distance_classes(classes: pd.DataFrame, gap: Optional[Tuple[float, float]] = None) -> Tuple[object, pd.DataFrame]:
+    """Distances of the significant TF pairs by class (true / spurious), beside the
+    implanted partners: one dot per pair (jittered), the median as a bar.
+
+    classes: rows (class, distance); the classes in the order given.
+    """
+    if classes.empty:
+        raise ValueError("no distances")
+    order = list(dict.fromkeys(classes["class"]))
+    fig, axes = _fig(5.0, 0.9 + 0.5 * len(order))
+    ax = axes[0, 0]
+    rng = np.random.default_rng(0)
+    palette = {"true": TRUE_COLOR, "spurious": FALSE_COLOR}
+    if gap is not None:
+        ax.axvspan(gap[0], gap[1], color=TRUE_COLOR, alpha=0.2, lw=0)
+    for i, c in enumerate(order):
+        d = classes.loc[classes["class"] == c, "distance"].to_numpy(dtype=float)
+        d = d[np.isfinite(d)]
+        if not d.size:
+            continue
+        colour = next((v for k, v in palette.items() if c.startswith(k)), "0.45")
+        shown = d if d.size <= 400 else rng.choice(d, 400, replace=False)  # a sample of many partners
+        ax.scatter(shown, i + rng.uniform(-0.18, 0.18, shown.size), s=8, color=colour,
+                   alpha=0.7 if d.size <= 400 else 0.25, lw=0)
+        m = float(np.median(d))
+        ax.plot([m, m], [i - 0.3, i + 0.3], color="k", lw=1.8)
+        ax.text(m, i - 0.32, f"median {m:.0f} bp (n={d.size})", fontsize=6.5, ha="center", va="bottom")
+    ax.set_yticks(np.arange(len(order)))
+    ax.set_yticklabels(order)
+    ax.set_ylim(len(order) - 0.5, -0.85)
+    ax.set_xlim(left=0)
+    title = "Distance of the pairs, by class"
+    if gap is not None:
+        title += f" (green: simulated gap {gap[0]:g}–{gap[1]:g} bp)"
+    _small(ax, title, "distance (bp)", "")
+    fig.tight_layout()
+    return fig, classes.reset_index(drop=True)
 
 
 @styled
@@ -458,31 +564,51 @@ def method_overlap(sets: Dict[str, set]) -> Tuple[object, pd.DataFrame]:
 # --- 6. ground truth ------------------------------------------------------------------
 
 @styled
-def truth_scores(scores: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
-    """Precision, recall and F1 per method and database mode (grouped bars).
+def truth_scores(scores: pd.DataFrame, chance_all: Optional[float] = None) -> Tuple[object, pd.DataFrame]:
+    """Precision, recall and F1 per method, database and level (grouped bars), with the
+    chance precision of each row (``chance_precision``, a black tick on its precision
+    bar) and the chance of any TF pair being a true one (``chance_all``, dashed line).
 
-    scores: rows (label, method, db, precision, recall, f1).
+    scores: rows (label, method, db, precision, recall, f1[, level, chance_precision]).
     """
     if scores.empty:
         raise ValueError("no scores")
+    scores = scores.copy()
+    if "level" in scores.columns and scores["level"].nunique() > 1:
+        scores["label"] = [f"{lab} ({lev})" for lab, lev in zip(scores["label"], scores["level"])]
+    if "chance_precision" not in scores.columns:
+        scores["chance_precision"] = np.nan
     metrics = ["precision", "recall", "f1"]
-    fig, axes = _fig(max(4.6, 2.6 + 0.45 * len(scores)), 2.6)
+    fig, axes = _fig(max(5.2, 3.0 + 0.5 * len(scores)), 3.0 + 0.12 * len(scores))
     ax = axes[0, 0]
     n = len(scores)
     width = 0.8 / n
-    dbs = list(dict.fromkeys(scores["db"]))
+    keys = list(dict.fromkeys(zip(scores["db"], scores.get("level", pd.Series([""] * n)))))
+    ticked = False
     for i, row in enumerate(scores.itertuples()):
         vals = [getattr(row, m) if getattr(row, m) is not None else np.nan for m in metrics]
         x = np.arange(3) + (i - (n - 1) / 2) * width
+        k = keys.index((row.db, getattr(row, "level", "")))
         ax.bar(x, vals, width=width * 0.95, color=METHOD_COLORS.get(row.method, f"C{i % 10}"),
-               hatch=DB_HATCH.get(dbs.index(row.db) % 4, ""), edgecolor="white", lw=0.3, label=row.label)
+               hatch=DB_HATCH.get(k % 4, ""), edgecolor="white", lw=0.3, label=row.label)
+        cp = row.chance_precision
+        if cp is not None and np.isfinite(float(cp)):
+            ax.plot([x[0] - width * 0.45, x[0] + width * 0.45], [cp, cp], color="k", lw=1.6,
+                    label="precision of as many random pairs" if not ticked else None)
+            ticked = True
+    if chance_all is not None:
+        ax.axhline(chance_all, xmax=0.34, color="k", ls="--", lw=0.9,
+                   label=f"chance: true / all TF pairs ({chance_all:.2f})")
     ax.set_xticks(np.arange(3))
     ax.set_xticklabels(["precision", "recall", "F1"])
     ax.set_ylim(0, 1.05)
     _small(ax, "Interactions against the simulated truth", "", "score")
-    ax.legend(frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(frameon=False, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
     fig.tight_layout()
-    return fig, scores[["label", "method", "db"] + metrics].reset_index(drop=True)
+    cols = ["label", "method", "db"] + metrics + ["chance_precision"]
+    out = scores[cols].reset_index(drop=True)
+    out["chance_all"] = chance_all
+    return fig, out
 
 
 @styled
@@ -613,3 +739,86 @@ def _natural(s: str):
             s = f"{i}{s}"
             break
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", s)]
+
+
+# --- implantation ---------------------------------------------------------------------
+
+@styled
+def implant_curves(curves: pd.DataFrame, pairs: Sequence[Tuple[str, str]],
+                   gap: Optional[Tuple[float, float]] = None) -> Tuple[object, pd.DataFrame]:
+    """Cooperativity against the gap for a few TF pairs, one panel per pair, one line
+    per orientation with its bootstrap interval (band); 0 dotted.
+
+    curves: rows (tf1, tf2, orientation, gap, cooperativity[, ci_low, ci_high]).
+    pairs: the (tf1, tf2) drawn, in order. gap: the simulated gap range (green band).
+    """
+    if not pairs:
+        raise ValueError("no pair to draw")
+    n = len(pairs)
+    ncols = min(n, 4)
+    nrows = int(math.ceil(n / ncols))
+    fig, axes = _fig(2.3 * ncols + 0.4, 2.0 * nrows, ncols=ncols, nrows=nrows, sharey=True)
+    rows = []
+    for k, (a, b) in enumerate(pairs):
+        ax = axes.flat[k]
+        sub = curves[(curves["tf1"].astype(str) == a) & (curves["tf2"].astype(str) == b)]
+        if gap is not None:
+            ax.axvspan(gap[0], gap[1], color="#1a9850", alpha=0.15, lw=0)
+        ax.axhline(0, color="0.5", ls=":", lw=0.8)
+        orients = list(dict.fromkeys(sub["orientation"].astype(str))) if "orientation" in sub else [""]
+        for j, o in enumerate(orients):
+            c = sub[sub["orientation"].astype(str) == o] if o else sub
+            c = c.sort_values("gap")
+            ax.plot(c["gap"], c["cooperativity"], lw=1.1, marker=".", ms=3, color=f"C{j}", label=o or None)
+            if {"ci_low", "ci_high"} <= set(c.columns) and c["ci_low"].notna().any():
+                ax.fill_between(c["gap"], c["ci_low"], c["ci_high"], color=f"C{j}", alpha=0.15, lw=0)
+            rows.append(c.assign(tf1=a, tf2=b))
+        _small(ax, f"{a} + {b}", "gap (bp)", "cooperativity (logit)" if k % ncols == 0 else "")
+        if len(orients) > 1 and k == 0:
+            ax.legend(frameon=False, fontsize=6, title="orientation", title_fontsize=6)
+    for ax in list(axes.flat)[n:]:
+        ax.set_axis_off()
+    fig.tight_layout()
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(curves.columns))
+    return fig, table
+
+
+@styled
+def pair_attention_map(attn: np.ndarray, pos_a: Sequence[int], pos_b: Sequence[int], best: Tuple[int, int],
+                       name_a: str, name_b: str, title: str, pool: int = 1) -> Tuple[object, pd.DataFrame]:
+    """One sequence's attention (max over heads) with the two motifs of a TF pair marked.
+
+    attn: shape=(L', L'). pos_a, pos_b: pooled positions where a filter named after
+    TF A (resp. B) hits; drawn as coloured ticks on both axes. best: the (query, key)
+    cell of the pair's best score, circled. The axes are in bp (pooled position × pool).
+    Table: the matrix, one row per query position.
+    """
+    L = attn.shape[0]
+    fig, axes = _fig(4.0, 3.7)
+    ax = axes[0, 0]
+    ext = (-0.5 * pool, (L - 0.5) * pool, (L - 0.5) * pool, -0.5 * pool)
+    im = ax.imshow(attn, cmap="magma", interpolation="nearest", aspect="equal", extent=ext)
+    cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    cb.ax.tick_params(labelsize=6)
+    cb.set_label("attention (max over heads)", fontsize=7)
+    ca, cbb = "#00c8ff", "#7CFC00"
+    for positions, colour in ((pos_a, ca), (pos_b, cbb)):
+        p = np.asarray(list(positions), dtype=float) * pool
+        ax.plot(p, np.full(p.size, ext[2]), marker="^", ls="", color=colour, ms=6, clip_on=False, zorder=5)
+        ax.plot(np.full(p.size, ext[0]), p, marker=">", ls="", color=colour, ms=6, clip_on=False, zorder=5)
+    qi, kj = best
+    ax.axvline(kj * pool, color="white", ls=":", lw=0.7, alpha=0.6)
+    ax.axhline(qi * pool, color="white", ls=":", lw=0.7, alpha=0.6)
+    ax.scatter([kj * pool], [qi * pool], s=120, facecolors="none", edgecolors="white", lw=1.4, zorder=6)
+    from matplotlib.lines import Line2D
+    ax.legend(handles=[Line2D([], [], marker="^", ls="", color=ca, label=f"{name_a} hits"),
+                       Line2D([], [], marker="^", ls="", color=cbb, label=f"{name_b} hits"),
+                       Line2D([], [], marker="o", ls="", mfc="none", mec="0.2", label="best pair cell")],
+              frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(0, -0.14), ncol=3)
+    ax.set_title(title, fontsize=8)
+    ax.set_xlabel("key position (bp)", fontsize=7)
+    ax.set_ylabel("query position (bp)", fontsize=7)
+    fig.tight_layout()
+    table = pd.DataFrame(attn, columns=[f"key_{j}" for j in range(L)])
+    table.insert(0, "query", np.arange(L))
+    return fig, table

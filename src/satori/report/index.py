@@ -38,7 +38,7 @@ from satori.atomic import staged_outdir, write_text
 from satori.errors import InputError
 from satori.report import figures as F
 from satori.report.build import figure_block, group_figures, render, summarize_run, table_block
-from satori.report.discover import discover, method_label
+from satori.report.discover import canonical_method, discover, method_label
 
 log = logging.getLogger("satori")
 
@@ -109,7 +109,10 @@ def summary_table(dirs: Sequence[PathLike], outdir: Path) -> pd.DataFrame:
         if not scores:
             rows.append(dict(base, method="", db="", precision=None, recall=None, f1=None))
         for sc in scores:
-            rows.append(dict(base, method=sc.get("method") or "", db=sc.get("db") or "",
+            # report_summary.json: "method" attn-raw/attn-attr/dfim, "motif_db" the naming database
+            # (older summaries: "method" raw/attr/dfim and "db")
+            method = canonical_method(sc.get("method")) if sc.get("method") else ""
+            rows.append(dict(base, method=method, db=sc.get("motif_db") or sc.get("db") or "",
                              precision=sc.get("precision"), recall=sc.get("recall"), f1=sc.get("f1")))
     df = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     for c in ("entropy_lambda", "auroc", "auprc", "precision", "recall", "f1"):

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from satori import formats
-from satori.report.discover import RunFiles, canonical_method, method_from_path, method_label, variant_of
+from satori.report.discover import (
+    METHOD_LABELS, RunFiles, canonical_method, method_from_path, pair_label, variant_of,
+)
 from satori.schema import Evaluation as E
 
 DEFAULT_Q = 0.05
@@ -123,11 +125,11 @@ class InteractionSet:
     filt_path: Optional[Path] = None
     q_threshold: float = DEFAULT_Q
     errors: List[str] = field(default_factory=list)
+    db: str = ""  # the motif database that named the filters (the variant folder, else the run's)
 
     @property
     def label(self) -> str:
-        base = method_label(self.method)
-        return f"{base} ({self.variant})" if self.variant else base
+        return pair_label(self.method, self.db or self.variant)
 
     @property
     def key(self) -> str:
@@ -163,15 +165,59 @@ def _split_by_method(df: pd.DataFrame, fallback: str) -> Dict[str, pd.DataFrame]
     return {m: df[methods == m].reset_index(drop=True) for m in dict.fromkeys(methods)}
 
 
+def params_doc(path: Path) -> dict:
+    """A params.json as a dict (empty when unreadable)."""
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def option(doc: dict, key: str) -> Any:
+    """An option of a params.json: top level (simulate, train) or under ``options`` (the others)."""
+    if key in doc:
+        return doc[key]
+    opts = doc.get("options")
+    return opts.get(key) if isinstance(opts, dict) else None
+
+
+def filter_motif_params(rf: RunFiles) -> List[tuple]:
+    """(directory, params dict) of every satori-filter-motifs run in the run."""
+    out = []
+    for key, path in sorted(rf.params.items()):
+        doc = params_doc(path)
+        if doc.get("tool") == "satori-filter-motifs" or ("filter_motifs" in key and "tool" not in doc):
+            out.append((key, doc))
+    return out
+
+
+def run_db(rf: RunFiles) -> str:
+    """The motif database of the run's only filter annotation (its params.json), else ``""``."""
+    fm = filter_motif_params(rf)
+    if len(fm) != 1:
+        return ""
+    doc = fm[0][1]
+    summary = doc.get("summary") if isinstance(doc.get("summary"), dict) else {}
+    db = summary.get("motif_db") or option(doc, "motif_db")
+    if not db:
+        return "JASPAR"
+    if rf.motifs_meme is not None and Path(str(db)).name == rf.motifs_meme.name:
+        return "simulation"
+    return str(db)
+
+
 def read_interaction_sets(rf: RunFiles) -> List[InteractionSet]:
     """Every method × variant of interactions found in the run, in a stable order
     (raw, attr, dfim, others; then variant)."""
     sets: Dict[tuple, InteractionSet] = {}
+    default_db = run_db(rf)
 
     def get(method: str, variant: str, path: Path) -> InteractionSet:
         k = (method, variant)
         if k not in sets:
-            sets[k] = InteractionSet(method=method, variant=variant, q_threshold=_q_threshold_near(path))
+            sets[k] = InteractionSet(method=method, variant=variant, q_threshold=_q_threshold_near(path),
+                                     db=variant or default_db)
         return sets[k]
 
     for path in rf.tf_interactions:
@@ -224,7 +270,7 @@ class Evaluation:
 
     @property
     def label(self) -> str:
-        return f"{method_label(self.method)} ({self.db})" if self.db else method_label(self.method)
+        return pair_label(self.method, self.db)
 
 
 def _pairs_list(obj: dict, key: str) -> List[str]:
@@ -267,14 +313,21 @@ def read_evaluation(rf: RunFiles, path: Path) -> Evaluation:
         method = canonical_method(methods[0])
     else:
         src = obj.get(E.INTERACTIONS)
-        method = canonical_method(Path(str(src)).parent.name) if isinstance(src, str) else None
-        if method is None or method == "unknown":
+        # only a known method's folder names the method ("jaspar" in interpret_raw/jaspar/ is a database)
+        method = None
+        if isinstance(src, str):
+            for part in reversed(Path(src).parent.parts):
+                if canonical_method(part) in METHOD_LABELS:
+                    method = canonical_method(part)
+                    break
+        if method is None:
             method = method_from_path(rf, path)
     db = obj.get(E.DB_LABEL)
     if not isinstance(db, str) or not db:
         db = variant_of(rf, path)
         # drop a method directory name from the variant (evaluate/raw/jaspar -> jaspar)
         db = "/".join(p for p in db.split("/") if canonical_method(p) not in ("raw", "attr", "dfim")) if db else ""
+        db = db or run_db(rf)
     precision, recall, f1 = (as_float(obj.get(k)) for k in (E.PRECISION, E.RECALL, E.F1))
     if precision is None and recall is None and f1 is None:
         raise SectionError(f"{rf.rel(path)}: no {E.PRECISION}/{E.RECALL}/{E.F1} values found")
@@ -323,3 +376,33 @@ def scores_at(tf: pd.DataFrame, truth: set, q_threshold: float) -> Dict[str, Any
     r = len(tp) / len(truth) if truth else 0.0
     f = 2 * p * r / (p + r) if p + r > 0 else 0.0
     return {"precision": p, "recall": r, "f1": f, "tp": sorted(tp), "fp": sorted(fp), "fn": sorted(fn)}
+
+
+# --- in-silico implantation ---------------------------------------------------------
+
+IMPLANT_Q = 0.05  # the implantation confirms a pair at q below this with cooperativity > 0
+
+
+def read_implant(path: Path, rf: Optional[RunFiles] = None) -> pd.DataFrame:
+    """An ``implant.tsv`` (``formats.IMPLANT_COLUMNS``; tf1, tf2, cooperativity, q required)."""
+    df = read_tsv(path, ["tf1", "tf2", "cooperativity", "q"], rf)
+    shown = rf.rel(path) if rf is not None else str(path)
+    return numeric(df, ["attention_q", "best_gap", "cooperativity", "ci_low", "ci_high", "p", "q",
+                        "marginal1", "marginal2", "n_backgrounds"], shown)
+
+
+def read_implant_curves(path: Path, rf: Optional[RunFiles] = None) -> pd.DataFrame:
+    """An ``implant_curves.tsv`` (``formats.IMPLANT_CURVES_COLUMNS``)."""
+    df = read_tsv(path, ["tf1", "tf2", "gap", "cooperativity"], rf)
+    shown = rf.rel(path) if rf is not None else str(path)
+    return numeric(df, ["gap", "cooperativity", "ci_low", "ci_high"], shown)
+
+
+def implant_confirms(df: pd.DataFrame) -> pd.Series:
+    """Rows of an implant table whose pair the implantation confirms: q < 0.05 and
+    cooperativity > 0, control rows excluded."""
+    ok = (df["q"] < IMPLANT_Q) & (df["cooperativity"] > 0)
+    if "control" in df.columns:
+        ctrl = df["control"].astype(str).str.strip().str.lower().isin(("1", "true", "yes", "control"))
+        ok &= ~ctrl
+    return ok.fillna(False)
