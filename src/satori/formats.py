@@ -28,7 +28,11 @@ METRICS_JSON = "metrics.json"
 HISTORY_TSV = "history.tsv"
 CHECKPOINT_PT = "checkpoint.pt"
 # train_loss/valid_loss are the full objective Loss_c + lambda*Loss_e; *_entropy is Loss_e alone.
-HISTORY_COLUMNS = ["epoch", "train_loss", "train_entropy", "valid_loss", "valid_auc", "seconds", "valid_entropy"]
+# entropy_lambda: the lambda of that epoch (--entropy-warmup ramps it); filter_ic: mean
+# information content (bits) of the filters with >= 10 sites on the monitor sequences,
+# n_filters_ic how many they are (NA when not monitored).
+HISTORY_COLUMNS = ["epoch", "train_loss", "train_entropy", "valid_loss", "valid_auc", "seconds", "valid_entropy",
+                   "entropy_lambda", "filter_ic", "n_filters_ic"]
 
 # --- filter annotation --------------------------------------------------------------
 FILTERS_MEME = "filters.meme"

@@ -35,6 +35,7 @@ from satori.cli.common import (
 from satori.data.dataset import load_dataset
 from satori.errors import InputError
 from satori.models import ARCHITECTURES, ModelConfig, build, preloaded, save
+from satori.models.satori import READOUTS
 from satori.motifs import jaspar
 from satori.schema import Metrics
 from satori.train import (
@@ -66,6 +67,9 @@ class ModelOptions:
     head_dim: int = opt(ModelConfig.head_dim, "size d of each attention head")
     attn_dropout: float = opt(ModelConfig.attn_dropout, "dropout on the attention probabilities (after the entropy)")
     linear_units: int = opt(ModelConfig.linear_units, "units of the linear layer after attention")
+    readout: str = opt(ModelConfig.readout, "basic head after that layer: flatten (one weight per position, the "
+                       "paper) or mean (mean over positions: counts motifs wherever they sit)",
+                       choices=list(READOUTS))
     # variants
     rnn: bool = opt(ModelConfig.rnn, "bidirectional LSTM between the conv block and attention (SATORI v1)")
     rnn_hidden: int = opt(ModelConfig.rnn_hidden, "LSTM units per direction with --rnn (0 = ceil(F / 2))")
@@ -95,6 +99,10 @@ class TrainingOptions:
     """The training flags (defaults live in ``TrainSettings``); shared with satori-search."""
 
     entropy_lambda: float = opt(TrainSettings.entropy_lambda, "weight lambda of the attention entropy loss (0 = off)")
+    entropy_warmup: int = opt(TrainSettings.entropy_warmup,
+                              "epochs over which lambda ramps up: epoch e uses lambda * min(1, (e-1)/W), so the "
+                              "filters form before the entropy term sharpens attention (0 = full lambda from "
+                              "epoch 1, the paper); early stopping always compares the full-lambda loss")
     max_epochs: int = opt(TrainSettings.max_epochs, "maximum number of epochs")
     patience: int = opt(TrainSettings.patience, "stop after this many epochs without a lower validation loss (0 = never)")
     batch_size: int = opt(TrainSettings.batch_size, "sequences per batch")
@@ -102,6 +110,8 @@ class TrainingOptions:
     optimizer: str = opt(TrainSettings.optimizer, "optimizer", choices=list(OPTIMIZERS))
     momentum: float = opt(TrainSettings.momentum, "momentum (SGD only)")
     weight_decay: float = opt(TrainSettings.weight_decay, "weight decay (L2)")
+    monitor_seqs: int = opt(500, "validation positives on which each epoch's filter sharpness (mean information "
+                                 "content of the filters with >= 10 sites) is measured for history.tsv (0 = off)")
     amp: str = opt("auto", "mixed precision on CUDA (auto = bf16 where supported; always off on CPU)",
                    choices=list(AMP_MODES))
 
@@ -152,7 +162,7 @@ def model_config(opts, length: int, label_names: list) -> Tuple[ModelConfig, Opt
         length=length, n_labels=len(label_names), label_names=list(label_names), arch=opts.arch,
         n_filters=opts.n_filters, filter_width=opts.filter_width, pool=opts.pool, batchnorm=opts.batchnorm,
         dropout=opts.dropout, n_heads=opts.n_heads, head_dim=opts.head_dim, attn_dropout=opts.attn_dropout,
-        linear_units=opts.linear_units, rnn=opts.rnn, rnn_hidden=opts.rnn_hidden,
+        linear_units=opts.linear_units, readout=opts.readout, rnn=opts.rnn, rnn_hidden=opts.rnn_hidden,
         positional_encoding=opts.positional_encoding, residual_attention=residual_attention_on(opts),
         deep_channels=opts.deep_channels, deep_kernel=opts.deep_kernel, deep_blocks=opts.deep_blocks,
         deep_dilations=_parse_dilations(opts.deep_dilations),
@@ -201,6 +211,16 @@ def _finite(v):
     return v if v is None or not isinstance(v, float) or math.isfinite(v) else None
 
 
+def monitor_sequences(data, n: int):
+    """The first ``n`` validation sequences positive for any label, shape=(m, 4, L) uint8 (None if n = 0)."""
+    if n < 0:
+        raise InputError("--monitor-seqs must be >= 0")
+    if n == 0:
+        return None
+    X_valid, y_valid = data.subset("valid")
+    return X_valid[y_valid.bool().any(dim=1)][:n]
+
+
 def run(opts: Options) -> int:
     # --- validate every input before anything is created -------------------------------
     if opts.outdir is None and opts.resume is None:
@@ -213,11 +233,13 @@ def run(opts: Options) -> int:
     check_outdir(outdir)  # run_cli checked --outdir; this covers --resume's directory too
     device = resolve_device(opts.device)
     settings = TrainSettings(
-        entropy_lambda=opts.entropy_lambda, max_epochs=opts.max_epochs, patience=opts.patience,
+        entropy_lambda=opts.entropy_lambda, entropy_warmup=opts.entropy_warmup, max_epochs=opts.max_epochs, patience=opts.patience,
         batch_size=opts.batch_size, lr=opts.lr, optimizer=opts.optimizer, momentum=opts.momentum,
         weight_decay=opts.weight_decay, seed=opts.seed, amp=resolve_amp(opts.amp, device),
     )
     settings.validate()
+    if opts.monitor_seqs < 0:
+        raise InputError("--monitor-seqs must be >= 0")
     checkpoint = load_checkpoint(resume_dir) if resume_dir is not None else None
     stale = [f for f in MODEL_FILES if (outdir / f).exists()] if resume_dir is None else []
     if stale and not opts.overwrite:
@@ -241,7 +263,8 @@ def run(opts: Options) -> int:
         outdir.mkdir(parents=True, exist_ok=True)
         for name in stale:  # --overwrite: the old model goes only once the new inputs are known good
             (outdir / name).unlink()
-        result = fit(model, data, settings, device, outdir=outdir, meta=meta, resume=checkpoint)
+        result = fit(model, data, settings, device, outdir=outdir, meta=meta, resume=checkpoint,
+                     monitor=monitor_sequences(data, opts.monitor_seqs))
     except InputError:
         if created:  # bad settings (e.g. divergence): leave nothing behind
             shutil.rmtree(outdir, ignore_errors=True)
@@ -275,6 +298,8 @@ def run(opts: Options) -> int:
         "best_epoch": result.best_epoch,
         "best_valid_loss": _finite(result.best_loss),
         "best_valid_auc": _finite(best_row.get("valid_auc")),
+        "best_valid_entropy": _finite(best_row.get("valid_entropy")),
+        "best_filter_ic": _finite(best_row.get("filter_ic")),
         "epochs_run": result.epochs_run,
         "stopped_early": result.stopped_early,
         "seconds_per_epoch": sum(seconds) / len(seconds) if seconds else None,

@@ -30,7 +30,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from satori.models.satori import ModelConfig, SatoriModel
+from satori.models.satori import MeanOverPositions, ModelConfig, SatoriModel
 
 
 class DualConvBlock(nn.Module):
@@ -99,13 +99,6 @@ class DeepBlock(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.feature_map(x).transpose(1, 2)
-
-
-class MeanOverPositions(nn.Module):
-    """x shape=(n, L', C) -> shape=(n, C), the mean over positions."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.mean(dim=1)
 
 
 class DeepSatoriModel(SatoriModel):

@@ -25,6 +25,7 @@ from satori.models.attention import MultiHeadSelfAttention
 from satori.models.layers import BiLSTM, PositionalEncoding
 
 CONFIG_FORMAT = 1
+READOUTS = ("flatten", "mean")
 
 
 @dataclass
@@ -49,6 +50,11 @@ class ModelConfig:
         Add the conv block's output (n, L', F) to the attention output (n, L', h*d),
         through a bias-free linear map when F != h*d (the paper's deep model with the
         entropy loss).
+    readout: str
+        The basic head after the per-position linear layer: ``flatten`` (the paper: one
+        weight per position and unit) or ``mean`` (mean over positions, then one logit per
+        label; counts motifs wherever they sit). Ignored by ``arch="deep"``, whose head
+        always averages over positions.
     deep_channels, deep_kernel, deep_blocks, deep_dilations:
         The SEI-inspired block of ``arch="deep"``: channels, kernel width, number of
         residual dual linear/non-linear sub-blocks and the dilations of the residual
@@ -76,6 +82,7 @@ class ModelConfig:
     rnn_hidden: int = 0
     positional_encoding: bool = False
     residual_attention: bool = False
+    readout: str = "flatten"
     deep_channels: int = 128
     deep_kernel: int = 5
     deep_blocks: int = 2
@@ -127,6 +134,8 @@ class ModelConfig:
         for name in ("length", "n_labels", "n_filters", "filter_width", "pool", "n_heads", "head_dim", "linear_units"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1 (got {getattr(self, name)})")
+        if self.readout not in READOUTS:
+            raise ValueError(f"unknown readout '{self.readout}' (known: {', '.join(READOUTS)})")
         if not 0.0 <= self.dropout < 1.0 or not 0.0 <= self.attn_dropout < 1.0:
             raise ValueError("dropout must be in [0, 1)")
         if self.pooled_length < 2:
@@ -158,6 +167,13 @@ class ModelConfig:
                 raise ValueError(f"filter_motifs[{i}]: width {entry['width']} exceeds filter_width {self.filter_width}")
         if self.batchnorm:
             raise ValueError("pre-loaded filters score the PSSM exactly: batch normalisation is not allowed with them")
+
+
+class MeanOverPositions(nn.Module):
+    """(n, L', C) -> (n, C): the mean over positions (linear, so DeepLIFT passes it)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mean(dim=1)
 
 
 class SatoriModel(nn.Module):
@@ -211,15 +227,18 @@ class SatoriModel(nn.Module):
         self._build_head()
 
     def _build_head(self) -> None:
-        """The basic head: per-position linear layer, flatten, one logit per label."""
+        """The basic head: per-position linear layer + ReLU, then ``config.readout``.
+
+        flatten: (n, L', U) -> (n, L'*U) -> Linear -> (n, n_labels) (the paper).
+        mean: (n, L', U) -> mean over positions (n, U) -> Linear -> (n, n_labels).
+        """
         c = self.config
-        self.readout = nn.Sequential(
-            nn.Linear(c.n_heads * c.head_dim, c.linear_units),
-            nn.ReLU(),
-            nn.Dropout(c.dropout),
-            nn.Flatten(),
-            nn.Linear(c.pooled_length * c.linear_units, c.n_labels),
-        )
+        layers = [nn.Linear(c.n_heads * c.head_dim, c.linear_units), nn.ReLU(), nn.Dropout(c.dropout)]
+        if c.readout == "mean":
+            layers += [MeanOverPositions(), nn.Linear(c.linear_units, c.n_labels)]
+        else:
+            layers += [nn.Flatten(), nn.Linear(c.pooled_length * c.linear_units, c.n_labels)]
+        self.readout = nn.Sequential(*layers)
 
     def conv_activations(self, X: torch.Tensor) -> torch.Tensor:
         """First-layer activations after ReLU, before pooling.

@@ -124,8 +124,11 @@ def training_curves(history: pd.DataFrame) -> Tuple[object, pd.DataFrame]:
         ("Loss", [("train_loss", "train"), ("valid_loss", "valid")]),
         ("Entropy term", [("train_entropy", "train")] + ([("valid_entropy", "valid")] if "valid_entropy" in history else [])),
         ("Validation AUC", [("valid_auc", "valid")]),
+        # filter sharpness (satori-train --monitor-seqs): blurry filters cannot be named
+        ("Mean filter IC (bits)", [("filter_ic", "filters with sites")]),
     ]
-    panels = [(t, [(c, lab) for c, lab in cols if c in history.columns]) for t, cols in panels]
+    panels = [(t, [(c, lab) for c, lab in cols if c in history.columns and history[c].notna().any()])
+              for t, cols in panels]
     panels = [p for p in panels if p[1]]
     if not panels:
         raise ValueError("history.tsv has none of the columns train_loss, valid_loss, train_entropy, valid_auc")

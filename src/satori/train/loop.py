@@ -32,6 +32,7 @@ from satori.errors import InputError
 from satori.models import attention_entropy
 from satori.train.checkpoint import capture_rng, restore_rng, save_checkpoint
 from satori.train.metrics import classification_metrics
+from satori.train.monitor import filter_information
 
 log = logging.getLogger("satori")
 
@@ -46,9 +47,15 @@ class TrainSettings:
     Defaults: Adam, learning rate 1e-3, no weight decay, batch 128, at most 30 epochs,
     early stopping after 5 epochs without a lower validation loss, lambda = 0 (no
     entropy term). ``amp`` is the resolved mode: ``off``, ``bf16`` or ``fp16``.
+
+    ``entropy_warmup`` W: the entropy weight of epoch e (1-based) is
+    lambda * min(1, (e - 1) / W), so epoch 1 trains the classifier alone and the full
+    lambda applies from epoch W + 1 (W = 0: lambda from the start, the paper). The
+    validation loss that early stopping compares always uses the full lambda.
     """
 
     entropy_lambda: float = 0.0
+    entropy_warmup: int = 0
     max_epochs: int = 30
     patience: int = 5
     batch_size: int = 128
@@ -66,6 +73,7 @@ class TrainSettings:
         """Raise InputError (naming the flag) for an impossible setting."""
         checks = [
             (self.entropy_lambda >= 0 and math.isfinite(self.entropy_lambda), "--entropy-lambda must be >= 0"),
+            (self.entropy_warmup >= 0, "--entropy-warmup must be >= 0"),
             (self.max_epochs >= 1, "--max-epochs must be >= 1"),
             (self.patience >= 0, "--patience must be >= 0 (0 = no early stopping)"),
             (self.batch_size >= 1, "--batch-size must be >= 1"),
@@ -78,6 +86,12 @@ class TrainSettings:
         for ok, message in checks:
             if not ok:
                 raise InputError(message)
+
+    def lambda_at(self, epoch: int) -> float:
+        """The entropy weight of (1-based) ``epoch`` under the warm-up."""
+        if self.entropy_warmup <= 0:
+            return self.entropy_lambda
+        return self.entropy_lambda * min(1.0, (epoch - 1) / self.entropy_warmup)
 
     def fixed(self) -> dict:
         """The settings that must be the same when a run is resumed."""
@@ -154,6 +168,7 @@ def train_epoch(
     scaler=None,
     progress: Optional[bool] = None,
     desc: str = "train",
+    entropy_lambda: Optional[float] = None,
 ) -> Tuple[float, float]:
     """One pass over the training set in a random order.
 
@@ -161,9 +176,11 @@ def train_epoch(
     y: torch.Tensor, shape=(n, n_labels), uint8, same place as X.
     generator: the CPU generator that draws this epoch's permutation.
     progress: tqdm bar on stderr: True, False, or None (only on a terminal).
+    entropy_lambda: this epoch's entropy weight (None = ``settings.entropy_lambda``).
 
     Returns the mean loss (Loss_c + lambda * Loss_e) and mean Loss_e per sequence.
     """
+    lam = settings.entropy_lambda if entropy_lambda is None else entropy_lambda
     n = len(X)
     skip_single = any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules())
     model.train()
@@ -184,7 +201,7 @@ def train_epoch(
             xb = to_device_batch(X, idx, device)
             yb = to_device_batch(y, idx, device)
             with amp_context(device, settings.amp):
-                loss, entropy = batch_loss(model, xb, yb, settings.entropy_lambda)
+                loss, entropy = batch_loss(model, xb, yb, lam)
             optimizer.zero_grad(set_to_none=True)
             if scaler is not None:
                 scaler.scale(loss).backward()
@@ -251,7 +268,7 @@ def write_history(path, rows: List[dict]) -> None:
         cells = []
         for col in formats.HISTORY_COLUMNS:
             v = row.get(col)
-            if col == "epoch":
+            if col in ("epoch", "n_filters_ic") and v is not None:
                 cells.append(str(int(v)))
             elif v is None or (isinstance(v, float) and math.isnan(v)):
                 cells.append("NA")
@@ -287,6 +304,7 @@ def fit(
     meta: Optional[dict] = None,
     resume: Optional[dict] = None,
     progress: Optional[bool] = None,
+    monitor: Optional[torch.Tensor] = None,
 ) -> FitResult:
     """Train ``model`` on ``data``'s train split with early stopping on the valid split.
 
@@ -309,6 +327,11 @@ def fit(
         best-so-far, early-stopping counter and random generator states.
     progress: bool or None
         Per-epoch tqdm bar on stderr (None: only on a terminal).
+    monitor: torch.Tensor or None, shape=(m, 4, L) uint8
+        Sequences on which each epoch's filter sharpness is measured
+        (``satori.train.monitor.filter_information``: mean PWM information content of
+        the filters with sites), recorded as ``filter_ic``/``n_filters_ic``; None = not
+        measured (NA in the history).
 
     Returns a ``FitResult``; on return ``model`` holds the weights of the best epoch
     (lowest validation loss).
@@ -343,9 +366,10 @@ def fit(
     while epoch < settings.max_epochs and not stopped():
         start = time.perf_counter()
         current = epoch + 1
+        lam = settings.lambda_at(current)
         train_loss, train_entropy = train_epoch(
             model, X_train, y_train, optimizer, settings, device, generator, scaler,
-            progress=progress, desc=f"epoch {current}/{settings.max_epochs}",
+            progress=progress, desc=f"epoch {current}/{settings.max_epochs}", entropy_lambda=lam,
         )
         if not math.isfinite(train_loss):
             raise InputError(
@@ -354,6 +378,9 @@ def fit(
             )
         valid = evaluate(model, X_valid, y_valid, settings.batch_size, device, settings.entropy_lambda, settings.amp)
         seconds = time.perf_counter() - start
+        filter_ic, n_filters_ic = math.nan, None
+        if monitor is not None and len(monitor):
+            filter_ic, n_filters_ic = filter_information(model, monitor, settings.batch_size, device)
         valid_auc = valid["metrics"]["mean_auc_roc"]
         improved = valid["loss"] < best_loss
         if improved:
@@ -365,12 +392,15 @@ def fit(
         history.append({
             "epoch": current, "train_loss": train_loss, "train_entropy": train_entropy,
             "valid_loss": valid["loss"], "valid_auc": math.nan if valid_auc is None else valid_auc,
-            "seconds": seconds, "valid_entropy": valid["entropy"],
+            "seconds": seconds, "valid_entropy": valid["entropy"], "entropy_lambda": lam,
+            "filter_ic": filter_ic, "n_filters_ic": n_filters_ic,
         })
         log.info(
-            "epoch %d/%d  train loss %.4f (entropy %.3f)  valid loss %.4f  valid AUC %s  %.1f s%s",
-            current, settings.max_epochs, train_loss, train_entropy, valid["loss"],
-            "NA" if valid_auc is None else f"{valid_auc:.4f}", seconds,
+            "epoch %d/%d  train loss %.4f (entropy %.3f%s)  valid loss %.4f  valid AUC %s%s  %.1f s%s",
+            current, settings.max_epochs, train_loss, train_entropy,
+            f", lambda {lam:.3g}" if settings.entropy_warmup > 0 and settings.entropy_lambda > 0 else "",
+            valid["loss"], "NA" if valid_auc is None else f"{valid_auc:.4f}",
+            "" if math.isnan(filter_ic) else f"  filter IC {filter_ic:.2f} bits ({n_filters_ic} filters)", seconds,
             "  (best)" if improved else f"  ({bad_epochs} without improvement)",
         )
         if outdir is not None:
