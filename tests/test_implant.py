@@ -251,3 +251,28 @@ def test_bad_inputs_fail_with_one_line(workdir, capsys, case):
               "bad_label": "--label"}[case]
     assert expect in line
     assert not out.exists()
+
+
+def test_evaluate_reads_implant_tables(tmp_path):
+    from satori.cli import evaluate as cli_evaluate
+    from satori.evaluate import read_predictions
+
+    table = pd.DataFrame({"tf1": ["A", "C", "E"], "tf2": ["B", "D", "F"], "q": [0.01, 0.01, 0.5],
+                          "cooperativity": [1.2, -0.8, 0.3]})
+    for col in formats.IMPLANT_COLUMNS:
+        if col not in table:
+            table[col] = ""
+    table[formats.IMPLANT_COLUMNS].to_csv(tmp_path / formats.IMPLANT_TSV, sep="\t", index=False)
+    pd.DataFrame({"tf1": ["A", "E"], "tf2": ["B", "F"]}).to_csv(tmp_path / "pairs.tsv", sep="\t", index=False)
+    pred = read_predictions(tmp_path / formats.IMPLANT_TSV)
+    assert dict(zip(pred.pair, pred.q)) == {("a", "b"): 0.01, ("c", "d"): 1.0, ("e", "f"): 0.5}  # negative = not found
+    for extra, expect in (([], (1, 0, 1)), (["--min-cooperativity", "0.25"], (2, 0, 0))):
+        out = tmp_path / f"ev{len(extra)}"
+        assert cli_evaluate.main(["--interactions", str(tmp_path / formats.IMPLANT_TSV), "--truth",
+                                  str(tmp_path / "pairs.tsv"), "--outdir", str(out), *extra]) == 0
+        doc = json.loads((out / formats.EVALUATION_JSON).read_text())
+        assert (doc["n_tp"], doc["n_fp"], doc["n_fn"]) == expect and doc["methods"] == ["implant"]
+    # a score cut on a table without cooperativity is an input error
+    pd.DataFrame({"tf1": ["A"], "tf2": ["B"], "q": [0.01]}).to_csv(tmp_path / "tf.tsv", sep="\t", index=False)
+    assert cli_evaluate.main(["--interactions", str(tmp_path / "tf.tsv"), "--truth", str(tmp_path / "pairs.tsv"),
+                              "--outdir", str(tmp_path / "bad"), "--min-cooperativity", "0"]) == 2
