@@ -156,6 +156,7 @@ def test_layout_parsing_and_fit():
     with pytest.raises(InputError, match="largest gap that fits is 48"):
         layout.anchor_position(60, 6, 6, 49)
     assert layout.anchor_position(60, 6, 6, 48) == 6
+    assert layout.fit_gaps(default, 60, 6, 6).max() == 45  # the default grid stops where 60 bp end
     with pytest.raises(InputError):
         layout.parse_orientations("+,++")
 

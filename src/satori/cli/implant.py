@@ -60,8 +60,8 @@ class Options(CommonOptions, DeviceOptions):
     n_backgrounds: int = opt(20, "background sequences per variant")
     background: str = opt("shuffled", "shuffled (dinucleotide-shuffled positives) or negatives",
                           choices=list(inputs.BACKGROUND_MODES))
-    spacings: str = opt("default", "gaps in bp between the motifs: 'default' (0-20 by 1, 25-50 by 5, 60-100 by 10) "
-                                   "or a list like 0-20,25-100:5")
+    spacings: str = opt("default", "gaps in bp between the motifs: 'default' (0-20 by 1, 25-50 by 5, 60-100 by 10, "
+                                   "up to the largest that fits) or a list like 0-20,25-100:5")
     orientations: str = opt(",".join(layout.ORIENTATIONS), "strand pairs to test (A then B)")
     instances: str = opt("sampled", "sampled (PWM instances >= half the max score, seeded) or consensus",
                          choices=list(inputs.INSTANCE_MODES))
@@ -128,6 +128,14 @@ def run(opts: Options) -> int:
     backgrounds = inputs.choose_backgrounds(data.X, data.Y, opts.background, opts.n_backgrounds, opts.seed)
     codes, widths = inputs.tf_instances(motifs, opts.n_backgrounds, inputs.base_frequencies(data.X), opts.instances,
                                         opts.seed)
+    if len(pairs) and opts.spacings.strip() in ("", "default"):
+        # the default grid stops where the sequences end; a --spacings given that does not fit is an error
+        wa = max(m.width for n, m in zip(tf_names, motifs) if n in set(pairs["tf1"]))
+        wb = max(m.width for n, m in zip(tf_names, motifs) if n in set(pairs["tf2"]))
+        fitted = layout.fit_gaps(gaps, config.length, wa, wb)
+        if len(fitted) < len(gaps):
+            log.info("default gaps up to %d bp (the largest that fits %d bp sequences)", fitted.max(), config.length)
+        gaps = fitted
     # the layout check before any model work (a spacing that does not fit is an input error)
     if len(pairs):
         design_screen(pairs, tf_names, motifs, backgrounds, codes, widths, gaps, orientations)

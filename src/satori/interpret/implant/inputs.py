@@ -83,8 +83,8 @@ def choose_pairs(interactions: pd.DataFrame, tfs: Dict[str, NamedTF], mode: str 
                  q_threshold: float = 0.05, n_controls: int = -1, max_pairs: int = 0, seed: int = 0) -> pd.DataFrame:
     """The pairs to implant (module docstring).
 
-    Returns a DataFrame with ``tf1``, ``tf2`` (names as in the interactions table, else
-    as in filter_motifs.tsv), ``attention_q`` (NaN when the pair is not in the table)
+    Returns a DataFrame with ``tf1``, ``tf2`` (spelled as in filter_motifs.tsv, in the
+    interactions table's order), ``attention_q`` (NaN when the pair is not in the table)
     and ``control`` (0/1): significant pairs first (by q), then the controls.
     ``max_pairs`` > 0 keeps the first that many significant pairs and as many controls
     as the rule gives for them, within ``max_pairs`` in total.
@@ -114,7 +114,9 @@ def choose_pairs(interactions: pd.DataFrame, tfs: Dict[str, NamedTF], mode: str 
         keys = sig_keys + [others[i] for i in sorted(int(i) for i in pick)]
     rows = []
     for k in keys:
-        a, b = order_of.get(k, (tfs[k[0]].name if k[0] in tfs else k[0], tfs[k[1]].name if k[1] in tfs else k[1]))
+        a, b = order_of.get(k, k)
+        # one spelling per TF: filter_motifs.tsv's (the table's order of the two kept)
+        a, b = (tfs[x.lower()].name if x.lower() in tfs else x for x in (a, b))
         q = q_of.get(k, np.nan)
         rows.append((a, b, q, 0 if (q == q and q < q_threshold) else 1))
     return pd.DataFrame(rows, columns=["tf1", "tf2", "attention_q", "control"])

@@ -64,6 +64,16 @@ def parse_spacings(text: str) -> np.ndarray:
     return np.unique(np.array(gaps, dtype=np.int64))
 
 
+def fit_gaps(gaps: np.ndarray, length: int, width_a: int, width_b: int) -> np.ndarray:
+    """The gaps of ``gaps`` that fit ``length`` bp with motifs of ``width_a`` and ``width_b``
+    bp (the default grid on short sequences); at least gap 0 must fit (else InputError)."""
+    largest = int(length) - int(width_a) - int(width_b)
+    if largest < 0:
+        raise InputError(f"motifs of {width_a} and {width_b} bp do not fit side by side in {length} bp sequences")
+    kept = gaps[gaps <= largest]
+    return kept if len(kept) else np.array([0], dtype=np.int64)
+
+
 def parse_orientations(text: str) -> List[str]:
     """``--orientations``: comma list of ``++ +- -+ --`` (order kept, duplicates dropped)."""
     out = []
