@@ -141,8 +141,13 @@ def test_permutation_p_is_calibrated_and_accounts_for_the_grid():
     assert 0.02 < (st.p < 0.05).mean() < 0.1
     assert ((st.ci_low <= st.mean) & (st.mean <= st.ci_high)).all()
     C[0, 2, 5] += 2.0
+    C[1, 1, 7] -= 2.0
     st = stats.pair_statistics(C, n_boot=50, n_perm=200, seed=1)
-    assert st.p[0] < 0.01 and (st.best_o[0], st.best_g[0]) == (2, 5)
+    assert st.p[0] < 0.01 and (st.best_o[0], st.best_g[0]) == (2, 5) and st.best[0] > 1.5
+    assert st.p[1] < 0.01 and (st.best_o[1], st.best_g[1]) == (1, 7) and st.best[1] < -1.5
+    # one-sided: the antagonistic pair is no longer a finding, the cooperative one still is
+    st = stats.pair_statistics(C, n_boot=50, n_perm=200, seed=1, alternative="greater")
+    assert st.p[0] < 0.01 and st.p[1] > 0.05 and (st.best_o[0], st.best_g[0]) == (2, 5)
 
 
 def test_layout_parsing_and_fit():

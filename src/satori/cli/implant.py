@@ -9,7 +9,7 @@ or negatives), and the model is read on the logit:
     cooperativity = f(AB) - f(A) - f(B) + f(empty)
 
 averaged over the backgrounds with a bootstrap 95 % interval. A pair's best point is the
-(orientation, gap) with the largest |mean|; its p-value is a max-statistic sign-flip
+(orientation, gap) with the largest |mean| (--alternative greater: the largest mean); its p-value is a max-statistic sign-flip
 test over backgrounds (each background's whole curve flipped at once), so it accounts
 for choosing the best point out of the grid; q = Benjamini-Hochberg over the pairs.
 Marginal effects f(A) - f(empty), f(B) - f(empty) are reported beside it.
@@ -72,7 +72,9 @@ class Options(CommonOptions, DeviceOptions):
     max_pairs: int = opt(0, "test at most this many pairs (significant first; 0 = no cap)")
     n_boot: int = opt(stats.DEFAULT_BOOT, "bootstrap resamples of the backgrounds (interval)")
     n_perm: int = opt(stats.DEFAULT_PERM, "sign-flip permutations (p-value)")
-    batch_size: int = opt(512, "variants per batch")
+    alternative: str = opt("two-sided", "two-sided (best point = largest |cooperativity|) or greater (only "
+                           "positive cooperativity is looked for)", choices=list(stats.ALTERNATIVES))
+    batch_size: int = opt(256, "variants per batch")
 
 
 def _check(opts: Options) -> None:
@@ -143,7 +145,7 @@ def run(opts: Options) -> int:
         log.warning("no pair to test (no significant pair and no control); writing empty tables")
     result = implant(model, pairs, tf_names, motifs, clusters, backgrounds, codes, widths, gaps, orientations, label,
                      label_name, opts.batch_size, device, opts.seed, opts.n_boot, opts.n_perm,
-                     verbose=opts.log_level == "DEBUG") if len(pairs) else None
+                     verbose=opts.log_level == "DEBUG", alternative=opts.alternative) if len(pairs) else None
     import pandas as pd
 
     table = result.table if result else pd.DataFrame(columns=formats.IMPLANT_COLUMNS)

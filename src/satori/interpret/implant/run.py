@@ -54,7 +54,7 @@ def implant(model: torch.nn.Module, pairs: pd.DataFrame, tf_names: Sequence[str]
             clusters: Sequence[str], backgrounds: np.ndarray, codes: np.ndarray, widths: np.ndarray,
             gaps: np.ndarray, orientations: Sequence[str], label: Optional[int], label_name: str,
             batch_size: int = 512, device="cpu", seed: int = 0, n_boot: int = stats.DEFAULT_BOOT,
-            n_perm: int = stats.DEFAULT_PERM, verbose: bool = False) -> ImplantResult:
+            n_perm: int = stats.DEFAULT_PERM, verbose: bool = False, alternative: str = "two-sided") -> ImplantResult:
     """Screen ``pairs`` and summarise them.
 
     pairs: DataFrame with tf1, tf2, attention_q, control. tf_names, motifs, clusters:
@@ -76,7 +76,7 @@ def implant(model: torch.nn.Module, pairs: pd.DataFrame, tf_names: Sequence[str]
     f0, fa, fb, fab = (label_logit(x, label) for x in (out.zero, out.single_a, out.single_b, out.pair))
     C = stats.cooperativity(f0, fa, fb, fab, ia, ib, sa, sb)
     t1 = time.perf_counter()
-    st = stats.pair_statistics(C, n_boot, n_perm, seed)
+    st = stats.pair_statistics(C, n_boot, n_perm, seed, alternative=alternative)
     m1, m2 = stats.marginals(f0, fa, fb, ia, ib, sa, sb)
     t_stats = time.perf_counter() - t1
 
@@ -100,6 +100,7 @@ def implant(model: torch.nn.Module, pairs: pd.DataFrame, tf_names: Sequence[str]
     summary = {"n_pairs": int(len(pairs)), "n_controls": int(pairs["control"].sum()) if len(pairs) else 0,
                "n_forward_passes": n_rows, "n_backgrounds": design.n_bg, "gaps": [int(g) for g in gaps],
                "orientations": list(orientations), "anchor": int(design.anchor), "n_boot": n_boot, "n_perm": n_perm,
+               "alternative": alternative,
                "n_significant": int((table["q"] < 0.05).sum()), "seconds_screen": round(t_screen, 3),
                "seconds_stats": round(t_stats, 3)}
     return ImplantResult(table, curves, summary)

@@ -9,15 +9,19 @@ o, gap g), f(AB) both, f(0) the untouched background. An additive model gives C 
 
 - Curve: the mean of C over backgrounds with a percentile bootstrap 95 % interval
   (``n_boot`` resamples of the backgrounds, seeded, the same resamples for every point).
-- Best point: the (orientation, gap) with the largest |mean C|; its sign is kept.
+- Best point: the (orientation, gap) with the largest |mean C| (``alternative``
+  ``two-sided``, the default; its sign is kept) or the largest mean C (``greater``: only
+  positive cooperativity, "the model needs them together", is looked for).
 - p-value of the best point, corrected for choosing it: a max-statistic sign-flip test
   over backgrounds. Under H0 (no cooperativity) the per-background curves C[p, :, :, b]
   are independent across backgrounds (independent shuffles and instances) and
   symmetric about 0, so flipping the sign of a background's *whole* curve (one sign per
   background, keeping the dependence between gaps and orientations) leaves the null
-  distribution unchanged. The statistic T = max over (o, g) of |mean_b C| is recomputed
+  distribution unchanged. The statistic T = max over (o, g) of |mean_b C| (``greater``:
+  of mean_b C) is recomputed
   under ``n_perm`` random sign vectors (seeded, shared by all pairs); p = (1 + #{T* >= T})
-  / (1 + n_perm), so p >= 1 / (n_perm + 1). A curve that is exactly 0 gets p = 1.
+  / (1 + n_perm), so p >= 1 / (n_perm + 1). A curve that is exactly 0 gets p = 1
+  (``greater``: a curve with no positive point).
 - q: Benjamini-Hochberg over the pairs tested.
 - Marginal effects: f(A) - f(0) (mean over backgrounds and A's strands used) and
   f(B) - f(0) (mean over backgrounds, B's strands and gaps).
@@ -31,6 +35,7 @@ from satori.interpret.stats import benjamini_hochberg
 
 DEFAULT_BOOT = 1000
 DEFAULT_PERM = 1000
+ALTERNATIVES = ("two-sided", "greater")
 
 
 def cooperativity(f0: np.ndarray, fa: np.ndarray, fb: np.ndarray, fab: np.ndarray, ia: np.ndarray, ib: np.ndarray,
@@ -67,15 +72,18 @@ class PairStats:
 
 
 def pair_statistics(C: np.ndarray, n_boot: int = DEFAULT_BOOT, n_perm: int = DEFAULT_PERM, seed: int = 0,
-                    level: float = 0.95, chunk: int = 8) -> PairStats:
+                    level: float = 0.95, chunk: int = 8, alternative: str = "two-sided") -> PairStats:
     """Curves, best point, max-statistic p and BH q (module docstring).
 
     C: np.ndarray, shape=(P, O, G, n_bg). Bootstrap and sign-flip draws are seeded by
     ``seed`` and shared by every pair; pairs are processed ``chunk`` at a time to keep
     the (draws, chunk x O x G) matrices small.
     """
+    if alternative not in ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {ALTERNATIVES}")
     C = np.asarray(C, dtype=np.float64)
     P, O, G, n = C.shape
+    stat = np.abs if alternative == "two-sided" else (lambda x: x)
     if n < 2:
         raise ValueError("at least 2 backgrounds are needed for an interval and a p-value")
     rng = np.random.default_rng([seed, 18])
@@ -85,7 +93,7 @@ def pair_statistics(C: np.ndarray, n_boot: int = DEFAULT_BOOT, n_perm: int = DEF
     mean = C.mean(axis=3)
     lo_pct, hi_pct = 100 * (1 - level) / 2, 100 * (1 + level) / 2
     ci_low, ci_high = np.empty_like(mean), np.empty_like(mean)
-    t_obs = np.abs(mean).reshape(P, -1).max(axis=1)
+    t_obs = stat(mean).reshape(P, -1).max(axis=1)
     exceed = np.zeros(P)
     for start in range(0, P, chunk):
         part = C[start:start + chunk].reshape(-1, n).T  # (n, k*O*G)
@@ -94,12 +102,12 @@ def pair_statistics(C: np.ndarray, n_boot: int = DEFAULT_BOOT, n_perm: int = DEF
         lo, hi = np.percentile(boot, [lo_pct, hi_pct], axis=0)
         ci_low[start:start + k] = lo.reshape(k, O, G)
         ci_high[start:start + k] = hi.reshape(k, O, G)
-        flipped = np.abs((signs @ part) / n).reshape(n_perm, k, O * G).max(axis=2)  # (n_perm, k)
+        flipped = stat((signs @ part) / n).reshape(n_perm, k, O * G).max(axis=2)  # (n_perm, k)
         # relative tolerance: a flip that reproduces T up to round-off counts as reaching it
         exceed[start:start + k] = (flipped >= t_obs[start:start + k] * (1 - 1e-9)).sum(axis=0)
     p = (1.0 + exceed) / (1.0 + n_perm)
-    p[t_obs == 0] = 1.0
-    flat = np.abs(mean).reshape(P, -1).argmax(axis=1)
+    p[t_obs <= 0] = 1.0
+    flat = stat(mean).reshape(P, -1).argmax(axis=1)
     best_o, best_g = np.unravel_index(flat, (O, G))
     pick = (np.arange(P), best_o, best_g)
     return PairStats(mean, ci_low, ci_high, best_o.astype(np.int64), best_g.astype(np.int64), mean[pick],
