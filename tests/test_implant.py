@@ -212,9 +212,11 @@ def _args(w, out, *extra):
 def test_cli_end_to_end(workdir):
     out = workdir / "out"
     assert cli_implant.main(_args(workdir, out)) == 0
-    table = pd.read_csv(out / formats.IMPLANT_TSV, sep="\t", keep_default_na=False)
+    table = pd.read_csv(out / formats.IMPLANT_TSV, sep="\t", keep_default_na=False, dtype={"attention_q": str})
     assert list(table.columns) == formats.IMPLANT_COLUMNS and len(table) == 2
     assert set(table.control) == {0, 1} and set(table.label) == {"y"}
+    assert table[table.control == 0].attention_q.tolist() == ["0.001"]
+    assert table[table.control == 1].attention_q.iloc[0] in ("0.6", "NA")  # tested and not significant, or untested
     sig = table[table.control == 0].iloc[0]
     assert (sig.tf1, sig.tf2, sig.cluster1, sig.cluster2, sig.motif2) == ("Tf0", "TF1", "C-zero", "C-one", "MA1")
     assert sig.n_backgrounds == 6 and sig.best_gap in (0, 3, 6, 9, 12, 20)

@@ -9,7 +9,9 @@ or negatives), and the model is read on the logit:
     cooperativity = f(AB) - f(A) - f(B) + f(empty)
 
 averaged over the backgrounds with a bootstrap 95 % interval. A pair's best point is the
-(orientation, gap) with the largest |mean| (--alternative greater: the largest mean); its p-value is a max-statistic sign-flip
+(orientation, gap) with the largest mean (--alternative two-sided: the largest |mean|, so
+antagonism counts too; on trained models the curves are often negative everywhere from
+saturation and at gaps shorter than a filter, where one window sees both motifs); its p-value is a max-statistic sign-flip
 test over backgrounds (each background's whole curve flipped at once), so it accounts
 for choosing the best point out of the grid; q = Benjamini-Hochberg over the pairs.
 Marginal effects f(A) - f(empty), f(B) - f(empty) are reported beside it.
@@ -72,8 +74,9 @@ class Options(CommonOptions, DeviceOptions):
     max_pairs: int = opt(0, "test at most this many pairs (significant first; 0 = no cap)")
     n_boot: int = opt(stats.DEFAULT_BOOT, "bootstrap resamples of the backgrounds (interval)")
     n_perm: int = opt(stats.DEFAULT_PERM, "sign-flip permutations (p-value)")
-    alternative: str = opt("two-sided", "two-sided (best point = largest |cooperativity|) or greater (only "
-                           "positive cooperativity is looked for)", choices=list(stats.ALTERNATIVES))
+    alternative: str = opt("greater", "greater (best point = largest cooperativity: does the model need the two "
+                           "together?) or two-sided (largest |cooperativity|, antagonism too)",
+                           choices=list(stats.ALTERNATIVES))
     batch_size: int = opt(256, "variants per batch")
 
 

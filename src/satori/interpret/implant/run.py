@@ -54,7 +54,7 @@ def implant(model: torch.nn.Module, pairs: pd.DataFrame, tf_names: Sequence[str]
             clusters: Sequence[str], backgrounds: np.ndarray, codes: np.ndarray, widths: np.ndarray,
             gaps: np.ndarray, orientations: Sequence[str], label: Optional[int], label_name: str,
             batch_size: int = 512, device="cpu", seed: int = 0, n_boot: int = stats.DEFAULT_BOOT,
-            n_perm: int = stats.DEFAULT_PERM, verbose: bool = False, alternative: str = "two-sided") -> ImplantResult:
+            n_perm: int = stats.DEFAULT_PERM, verbose: bool = False, alternative: str = "greater") -> ImplantResult:
     """Screen ``pairs`` and summarise them.
 
     pairs: DataFrame with tf1, tf2, attention_q, control. tf_names, motifs, clusters:
@@ -90,6 +90,8 @@ def implant(model: torch.nn.Module, pairs: pd.DataFrame, tf_names: Sequence[str]
         "marginal1": m1, "marginal2": m2, "n_backgrounds": design.n_bg,
     }, columns=formats.IMPLANT_COLUMNS)
     table = table.sort_values(["q", "cooperativity"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    # a pair the interactions table does not hold (a control of named TFs) has no attention q
+    table["attention_q"] = [f"{v:.6g}" if v == v else "NA" for v in table["attention_q"].astype(float)]
     P, O, G = st.mean.shape
     pi, oi, gi = (a.reshape(-1) for a in np.indices((P, O, G)))
     curves = pd.DataFrame({

@@ -9,9 +9,9 @@ o, gap g), f(AB) both, f(0) the untouched background. An additive model gives C 
 
 - Curve: the mean of C over backgrounds with a percentile bootstrap 95 % interval
   (``n_boot`` resamples of the backgrounds, seeded, the same resamples for every point).
-- Best point: the (orientation, gap) with the largest |mean C| (``alternative``
-  ``two-sided``, the default; its sign is kept) or the largest mean C (``greater``: only
-  positive cooperativity, "the model needs them together", is looked for).
+- Best point: the (orientation, gap) with the largest mean C (``alternative`` ``greater``,
+  satori-implant's default: only positive cooperativity, "the model needs them together",
+  is looked for) or the largest |mean C| (``two-sided``; its sign is kept).
 - p-value of the best point, corrected for choosing it: a max-statistic sign-flip test
   over backgrounds. Under H0 (no cooperativity) the per-background curves C[p, :, :, b]
   are independent across backgrounds (independent shuffles and instances) and
