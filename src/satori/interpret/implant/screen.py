@@ -149,7 +149,7 @@ class Variants:
 
     def __getitem__(self, index) -> torch.Tensor:
         t = self.table[index]  # (k, 6)
-        X = self.backgrounds[t[:, BG]].clone()  # (k, 4, L) uint8
+        X = self.backgrounds[t[:, BG]]  # (k, 4, L) uint8, a new tensor (advanced indexing copies)
         for tf_col, strand_col in ((TF_A, STRAND_A), (TF_B, STRAND_B)):
             rows = (t[:, tf_col] >= 0).nonzero(as_tuple=True)[0]
             if len(rows) == 0:
