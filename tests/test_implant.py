@@ -238,7 +238,7 @@ def _one_error_line(capsys):
     return err[0]
 
 
-@pytest.mark.parametrize("case", ["tf_not_in_db", "spacing_too_long", "missing_file", "bad_label"])
+@pytest.mark.parametrize("case", ["tf_not_in_db", "spacing_too_long", "missing_file", "bad_label", "db_not_found"])
 def test_bad_inputs_fail_with_one_line(workdir, capsys, case):
     w = workdir
     out = w / f"bad-{case}"
@@ -250,13 +250,19 @@ def test_bad_inputs_fail_with_one_line(workdir, capsys, case):
         extra = ["--spacings", "0,49"]
     elif case == "bad_label":
         extra = ["--label", "nope"]
+    elif case == "db_not_found":  # the database filter-motifs recorded, by a relative path that is not here
+        (w / "fm2").mkdir(exist_ok=True)
+        (w / "fm2" / formats.FILTER_MOTIFS_TSV).write_text((w / "fm" / formats.FILTER_MOTIFS_TSV).read_text())
+        (w / "fm2" / formats.PARAMS_JSON).write_text(json.dumps({"options": {"motif_db": "elsewhere/db.meme"}}))
     args = _args(w, out, *extra)
     if case == "missing_file":
         args[args.index("--interactions") + 1] = str(w / "absent.tsv")
+    if case == "db_not_found":
+        args[args.index("--filter-motifs") + 1] = str(w / "fm2" / formats.FILTER_MOTIFS_TSV)
     assert cli_implant.main(args) == 2
     line = _one_error_line(capsys)
     expect = {"tf_not_in_db": "TF 'TF1'", "spacing_too_long": "--spacings", "missing_file": "absent.tsv",
-              "bad_label": "--label"}[case]
+              "bad_label": "--label", "db_not_found": "elsewhere/db.meme"}[case]
     assert expect in line
     assert not out.exists()
 

@@ -138,9 +138,12 @@ def load_motif_db(motif_db: Optional[str], filter_motifs_path) -> Tuple[List[Mot
         raise InputError(f"--motif-db not given and {params} (written by satori-filter-motifs) cannot be read "
                          "to tell which database named the filters; give --motif-db") from None
     if options.get("motif_db"):
-        path = Path(options["motif_db"])
-        if not path.is_absolute() and not path.exists():
-            path = params.parent / path
+        recorded = Path(options["motif_db"])
+        # a relative path was relative to where filter-motifs ran: try here, then beside params.json
+        path = next((p for p in (recorded, params.parent / recorded) if p.is_file()), None)
+        if path is None:
+            raise InputError(f"{params} names the motif database {recorded}, which is not found here; "
+                             "give it with --motif-db")
         return read_motifs(path), str(path)
     from satori.motifs import jaspar
 
