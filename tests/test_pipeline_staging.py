@@ -68,6 +68,16 @@ EXAMPLES = {
                              ("real", {"id": CONFIG, "model_id": MODEL, "db": "jaspar", "background": "shuffle"}, interpret_inputs())],
     "SATORI_INTERPRET_ATTR": [("real", {"id": CONFIG, "model_id": MODEL, "db": "jaspar", "background": "shuffle"}, interpret_inputs())],
     "SATORI_DFIM": [("real", {"id": CONFIG, "model_id": MODEL, "db": "jaspar", "background": "shuffle"}, interpret_inputs())],
+    "SATORI_IMPLANT": [
+        ("jaspar", {"id": f"{CONFIG}_raw", "model_id": MODEL, "db": "jaspar", "method": "raw"},
+         dict(model=model_dir(), fasta=F("sequences.fa.gz"), labels=F("labels.tsv"),
+              filter_motifs=D(CONFIG, "filter_motifs.tsv", "params.json"), tf_interactions=F("tf_interactions.tsv"),
+              motif_db=[])),
+        ("simulation", {"id": f"{MODEL}_simulation_attr", "model_id": MODEL, "db": "simulation", "method": "attr"},
+         dict(model=model_dir(), fasta=F("sequences.fa.gz"), labels=F("labels.tsv"),
+              filter_motifs=D(f"{MODEL}_simulation", "filter_motifs.tsv", "params.json"),
+              tf_interactions=F("tf_interactions.tsv"), motif_db=F("motifs.meme"))),
+    ],
     "SATORI_EVALUATE": [("raw", {"id": f"{CONFIG}_raw", "model_id": MODEL, "db": "jaspar", "method": "raw"},
                          dict(tf_interactions=F("tf_interactions.tsv"), truth=F("pairs.tsv")))],
     "SATORI_HIPPIE_LOOKUP": [

@@ -31,7 +31,7 @@ REQUIRED_NEXTFLOW_VERSION = "!>=25.10.4"
 REQUIRED_NF_SCHEMA = "nf-schema@2.7.3"
 RESOURCE_LABELS = {"process_single", "process_low", "process_medium", "process_high"}
 # Steps that run a model with gradients over many sequences: they ask for a GPU.
-GPU_STEPS = {"SATORI_TRAIN", "SATORI_INTERPRET_ATTR", "SATORI_DFIM"}
+GPU_STEPS = {"SATORI_TRAIN", "SATORI_INTERPRET_ATTR", "SATORI_DFIM", "SATORI_IMPLANT"}
 DYNAMIC = object()  # a config default that is an expression, not a literal
 
 

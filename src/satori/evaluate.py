@@ -2,7 +2,9 @@
 
 Pairs are unordered and compared by TF name, case-insensitively; a heterodimer name
 such as ``MAX::MYC`` is one name (not split). Same-TF pairs are ignored on both sides.
-A TF pair is predicted when its q < ``q_threshold``. Precision = TP / (TP + FP)
+A TF pair is predicted when its q < ``q_threshold``. A satori-implant ``implant.tsv``
+is read the same way, its q taken where the cooperativity is positive (``implant_q``;
+or a cooperativity cut instead). Precision = TP / (TP + FP)
 (0 when nothing is predicted), recall = TP / (TP + FN) (0 when the truth is empty),
 F1 their harmonic mean (0 when both are 0). The precision-recall curve sweeps the
 threshold over every distinct q in the table (predicted = q <= threshold) and
@@ -57,18 +59,42 @@ def read_truth(path) -> Set[Pair]:
     return {p for p in pairs if p[0] != p[1]}
 
 
-def read_predictions(path) -> pd.DataFrame:
-    """A ``tf_interactions.tsv`` as one row per normalised TF pair: ``pair`` and its best ``q``.
+def implant_q(df: pd.DataFrame, min_cooperativity=None) -> np.ndarray:
+    """The q an ``implant.tsv`` (satori-implant) is evaluated by, one per row.
+
+    Default: the implantation q where the cooperativity is positive, else 1 (a pair the
+    model needs apart is no interaction found). With ``min_cooperativity`` (a score
+    cut): 0 where cooperativity >= it, else 1, so "predicted" means above the cut.
+    """
+    coop = pd.to_numeric(df["cooperativity"], errors="coerce").fillna(-np.inf).to_numpy(dtype=np.float64)
+    if min_cooperativity is not None:
+        return np.where(coop >= float(min_cooperativity), 0.0, 1.0)
+    q = pd.to_numeric(df["q"], errors="coerce").fillna(1.0).to_numpy(dtype=np.float64)
+    return np.where(coop > 0, q, 1.0)
+
+
+def read_predictions(path, min_cooperativity=None) -> pd.DataFrame:
+    """A ``tf_interactions.tsv`` (or an ``implant.tsv``) as one row per normalised TF pair:
+    ``pair`` and its best ``q``.
 
     Empty or unparsable q values count as 1 (never predicted). Same-TF rows are dropped.
+    A table with a ``cooperativity`` column is satori-implant's: its q is ``implant_q``
+    (``min_cooperativity``: a score cut instead of q; only for such a table).
     """
     df = read_tsv(path, "TF interaction table", ["tf1", "tf2", "q"], flag="--interactions")
-    q = pd.to_numeric(df["q"], errors="coerce").fillna(1.0).to_numpy(dtype=np.float64)
+    is_implant = "cooperativity" in df.columns
+    if min_cooperativity is not None and not is_implant:
+        raise InputError(f"--min-cooperativity: {path} has no cooperativity column (only satori-implant's "
+                         "implant.tsv has one)")
+    if is_implant:
+        q = implant_q(df, min_cooperativity)
+    else:
+        q = pd.to_numeric(df["q"], errors="coerce").fillna(1.0).to_numpy(dtype=np.float64)
     pairs = [normalise_pair(a, b) for a, b in zip(df["tf1"], df["tf2"])]
     out = pd.DataFrame({"pair": pd.Series(pairs, dtype=object), "q": q})
     keep = np.array([a != b and a != "" for a, b in out["pair"]], dtype=bool)
     out = out[keep]
-    methods = sorted(set(df["method"])) if "method" in df.columns else []
+    methods = sorted(set(df["method"])) if "method" in df.columns else (["implant"] if is_implant else [])
     out = out.groupby("pair", sort=False, as_index=False)["q"].min()
     out.attrs["methods"] = [m for m in methods if m]
     return out
@@ -233,5 +259,5 @@ def evaluate_clusters(predictions: pd.DataFrame, truth: Set[Pair], q_threshold: 
     }
 
 
-__all__ = ["normalise_pair", "read_truth", "read_predictions", "read_cluster_predictions", "evaluate",
+__all__ = ["normalise_pair", "read_truth", "read_predictions", "implant_q", "read_cluster_predictions", "evaluate",
            "evaluate_clusters", "exact_baseline"]

@@ -81,6 +81,23 @@ FLAG_UNANNOTATED = "unannotated"
 FLAG_SAME_TF = "same_tf"
 FLAG_SAME_FILTER = "same_filter"
 
+# --- in-silico implantation: satori-implant ------------------------------------------
+# implant.tsv: one row per TF pair implanted (tf1 before tf2, tf2 `best_gap` bases after
+# tf1's end); attention_q: the pair's q in the interactions table (empty = not there);
+# control: 1 = not significant there; label: the output read ("mean" = mean logit);
+# cooperativity/ci_low/ci_high: f(AB)-f(A)-f(B)+f(0) on the logit at the best point, mean
+# over backgrounds and bootstrap 95 % interval; p: max-statistic sign-flip p over the grid;
+# q: BH over the pairs; marginal1/2: f(A)-f(0), f(B)-f(0). Sorted by q, then -cooperativity.
+IMPLANT_TSV = "implant.tsv"
+IMPLANT_COLUMNS = [
+    "tf1", "tf2", "cluster1", "cluster2", "motif1", "motif2", "attention_q", "control", "label",
+    "best_gap", "best_orientation", "cooperativity", "ci_low", "ci_high", "p", "q",
+    "marginal1", "marginal2", "n_backgrounds",
+]
+# implant_curves.tsv: one row per pair x orientation x gap (mean and bootstrap interval).
+IMPLANT_CURVES_TSV = "implant_curves.tsv"
+IMPLANT_CURVES_COLUMNS = ["tf1", "tf2", "orientation", "gap", "cooperativity", "ci_low", "ci_high"]
+
 # --- evaluation ---------------------------------------------------------------------
 EVALUATION_JSON = "evaluation.json"
 
@@ -151,17 +168,3 @@ SEARCH_COLUMNS = ["trial", "seed", "status", "selected", "valid_auc", "valid_los
 LAMBDA_COLUMNS = ["entropy_lambda", "seed", "status", "selected", "interpreted", "valid_auc", "test_auc",
                   "precision", "recall", "f1", "n_tp", "n_fp", "n_fn", "message"]
 
-# --- in-silico implantation: satori-implant -------------------------------------------
-# implant.tsv: one row per TF pair tested (ranked by q): the attention pair it came from
-# (attention_q; control marks a control pair), the best gap/orientation and the
-# cooperativity f(AB) - f(A) - f(B) + f(0) there with its bootstrap interval, p, q, the
-# marginal effects of each motif alone and the number of background sequences.
-IMPLANT_TSV = "implant.tsv"
-IMPLANT_COLUMNS = [
-    "tf1", "tf2", "cluster1", "cluster2", "motif1", "motif2", "attention_q", "control", "label",
-    "best_gap", "best_orientation", "cooperativity", "ci_low", "ci_high", "p", "q",
-    "marginal1", "marginal2", "n_backgrounds",
-]
-# implant_curves.tsv: cooperativity per TF pair x orientation x gap (bp), with its interval.
-IMPLANT_CURVES_TSV = "implant_curves.tsv"
-IMPLANT_CURVES_COLUMNS = ["tf1", "tf2", "orientation", "gap", "cooperativity", "ci_low", "ci_high"]

@@ -1,7 +1,8 @@
 """Score inferred TF interactions against the truth of a simulation.
 
 Reads a tf_interactions.tsv (--interactions, from satori-interpret-raw and the other
-interpreters) and the simulation's pairs.tsv (--truth). TF pairs are unordered and
+interpreters) or satori-implant's implant.tsv (predicted = q < --q-threshold and
+cooperativity > 0, or with --min-cooperativity X: cooperativity >= X) and the simulation's pairs.tsv (--truth). TF pairs are unordered and
 compared by name, case-insensitively (heterodimer names like MAX::MYC are kept
 whole); same-TF pairs are ignored. Predicted = q < --q-threshold.
 
@@ -22,6 +23,7 @@ credit cannot inflate a result unnoticed.
 
 import json
 from dataclasses import dataclass
+from typing import Optional
 
 from satori import __version__, formats
 from satori.atomic import staged_outdir
@@ -39,6 +41,8 @@ class Options(LogOptions):
     truth: str = opt(help="the simulation's pairs.tsv (tf1, tf2, motif1, motif2)")
     outdir: str = opt(help="output directory")
     q_threshold: float = opt(0.05, "a TF pair is predicted when its q < this")
+    min_cooperativity: Optional[float] = opt(None, "implant.tsv only: predicted = cooperativity >= this "
+                                                   "(a score cut instead of q)")
     db_label: str = opt("", "free text recorded in evaluation.json: the motif database used (e.g. jaspar, simulation)")
     n_draws: int = opt(1000, "random draws for the random-pair baseline")
     seed: int = opt(0, "seed of the random-pair baseline's draws; same seed, same baseline")
@@ -48,7 +52,7 @@ def run(opts: Options) -> int:
     if opts.n_draws < 1:
         raise InputError(f"--n-draws {opts.n_draws}: must be >= 1")
     truth = read_truth(opts.truth)
-    predictions = read_predictions(opts.interactions)
+    predictions = read_predictions(opts.interactions, opts.min_cooperativity)
     result = evaluate(predictions, truth, opts.q_threshold)
     result[Evaluation.RANDOM_BASELINE] = exact_baseline(predictions, truth, result["n_predicted"], opts.n_draws, opts.seed)
     clusters = read_cluster_predictions(opts.interactions)

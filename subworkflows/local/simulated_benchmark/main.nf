@@ -18,6 +18,7 @@ include { SATORI_FILTER_MOTIFS } from '../../../modules/local/satori/filter_moti
 include { SATORI_INTERPRET_RAW } from '../../../modules/local/satori/interpret_raw'
 include { SATORI_INTERPRET_ATTR } from '../../../modules/local/satori/interpret_attr'
 include { SATORI_DFIM           } from '../../../modules/local/satori/dfim'
+include { SATORI_IMPLANT       } from '../../../modules/local/satori/implant'
 include { SATORI_EVALUATE      } from '../../../modules/local/satori/evaluate'
 include { SATORI_SUMMARIZE     } from '../../../modules/local/satori/summarize'
 
@@ -91,6 +92,22 @@ workflow SIMULATED_BENCHMARK {
     SATORI_INTERPRET_RAW(ch_interpret_input)
     SATORI_INTERPRET_ATTR(ch_interpret_input.filter { _row -> 'attr' in methods })
     SATORI_DFIM(ch_interpret_input.filter { _row -> 'dfim' in methods })
+
+    //
+    // MODULE: implant every method's TF pairs (significant ones and as many controls) into
+    // background sequences at every gap and orientation: the model's own check of each pair
+    //
+    def ch_filter_motifs_dir = SATORI_FILTER_MOTIFS.out.filter_motifs.map { meta, tsv -> [meta, tsv.parent] }
+    def ch_implant_input = SATORI_INTERPRET_RAW.out.tf_interactions
+        .map { meta, tsv -> [meta, 'raw', tsv] }
+        .mix(SATORI_INTERPRET_ATTR.out.tf_interactions.map { meta, tsv -> [meta, 'attr', tsv] })
+        .mix(SATORI_DFIM.out.tf_interactions.map { meta, tsv -> [meta, 'dfim', tsv] })
+        .combine(ch_config.map { meta, model, fasta, labels, motif_db, _pairs -> [meta, model, fasta, labels, motif_db] }, by: 0)
+        .combine(ch_filter_motifs_dir, by: 0)
+        .map { meta, method, tsv, model, fasta, labels, motif_db, filter_motifs_dir ->
+            [meta + [id: "${meta.id}_${method}".toString(), method: method], model, fasta, labels, filter_motifs_dir, tsv, motif_db]
+        }
+    SATORI_IMPLANT(ch_implant_input)
 
     //
     // MODULE: evaluate every method's TF pairs against the simulation's truth
@@ -179,4 +196,5 @@ workflow SIMULATED_BENCHMARK {
     models          = SATORI_TRAIN.out.model                   // channel: [ meta, model directory ]
     filter_motifs   = SATORI_FILTER_MOTIFS.out.filter_motifs   // channel: [ meta, filter_motifs.tsv ]
     tf_interactions = SATORI_INTERPRET_RAW.out.tf_interactions // channel: [ meta, tf_interactions.tsv ]
+    implant         = SATORI_IMPLANT.out.implant               // channel: [ meta, implant.tsv ] (one per configuration x method)
 }
