@@ -210,6 +210,58 @@ def test_pair_attention_maps(full_report):
         assert m.shape == (18, 19)
 
 
+def test_filter_table_shows_matched_filters_and_folds_the_rest(full_report):
+    _, out = full_report
+    html = (out / formats.REPORT_HTML).read_text()
+    sec = html[html.index('<section id="filters">'):html.index('<section id="attention">')]
+    head, _, folded = sec.partition("<details><summary>1 filter without a match (show)</summary>")
+    assert folded, "the unmatched filter is not in a <details> block"
+    assert "<details open" not in sec
+    # the 3 matched filters, smallest q first (SP1 2e-4, GATA1 1e-3, TAL1 1e-2), are in the
+    # visible table; the unmatched filter3 only in the folded one
+    visible = re.findall(r'alt="logo of filter (\d+)"', head)
+    assert visible == ["2", "0", "1"]
+    assert re.findall(r'alt="logo of filter (\d+)"', folded) == ["3"]
+
+
+def test_hit_runs():
+    from satori.report.figures import hit_runs
+    assert hit_runs([9, 3, 4, 5, 5]) == [(3, 5), (9, 9)]
+    assert hit_runs([]) == []
+
+
+def test_pair_map_marks_both_motifs_and_the_best_cell():
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_hex
+    from satori.report import figures as F
+    attn = np.random.default_rng(0).random((30, 30))
+    fig, _ = F.pair_attention_map(attn, [4, 5, 20], [12], (5, 12), "GATA1", "TAL1", "t", pool=2)
+    ax = next(a for a in fig.axes if a.get_images())  # the heatmap
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("GATA1" in t for t in texts) and any("TAL1" in t for t in texts)
+    # column bands (axvspan: full height) in each TF's colour over its hits, in bp
+    bands = {}
+    for p in ax.patches:
+        # x in data units for an axvspan (Rectangle or Polygon, depending on matplotlib)
+        xs = p.get_patch_transform().transform(p.get_path().vertices)[:, 0]
+        bands.setdefault(to_hex(p.get_facecolor()), []).append((xs.min(), xs.max()))
+    blue, orange = F.PAIR_COLOURS[0].lower(), F.PAIR_COLOURS[1].lower()
+    assert blue in bands and orange in bands and blue != orange
+    covers = lambda spans, x: any(a <= x <= b for a, b in spans)
+    assert covers(bands[blue], 4 * 2) and covers(bands[blue], 5 * 2) and covers(bands[blue], 20 * 2)
+    assert not covers(bands[blue], 12 * 2) and covers(bands[orange], 12 * 2)
+    assert not covers(bands[orange], 20 * 2)
+    # the best cell (query 5, key 12) is circled, at (key, query) in bp
+    circled = [c.get_offsets() for c in ax.collections if len(c.get_offsets())]
+    assert any(np.allclose(o[0], [24, 10]) for o in circled)
+    # the TF names label the top track's lanes, in their colours
+    track = next(a for a in fig.axes if [t.get_text() for t in a.get_yticklabels()] == ["GATA1", "TAL1"])
+    assert [to_hex(t.get_color()) for t in track.get_yticklabels()] == [blue, orange]
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
 def test_pair_scores_match_loop():
     from satori.report.build import pair_scores
 

@@ -13,7 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import matplotlib
 
@@ -786,42 +786,93 @@ def implant_curves(curves: pd.DataFrame, pairs: Sequence[Tuple[str, str]],
     return fig, table
 
 
+PAIR_COLOURS = ("#0072B2", "#D55E00")  # TF A, TF B (Okabe-Ito blue and vermillion)
+BEST_COLOUR = "#009E73"  # the circled best cell (Okabe-Ito green)
+
+
+def hit_runs(positions: Sequence[int]) -> List[Tuple[int, int]]:
+    """Consecutive pooled positions merged: ``[3, 4, 5, 9]`` -> ``[(3, 5), (9, 9)]``."""
+    runs: List[Tuple[int, int]] = []
+    for p in sorted({int(x) for x in positions}):
+        if runs and p == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    return runs
+
+
 @styled
 def pair_attention_map(attn: np.ndarray, pos_a: Sequence[int], pos_b: Sequence[int], best: Tuple[int, int],
                        name_a: str, name_b: str, title: str, pool: int = 1) -> Tuple[object, pd.DataFrame]:
     """One sequence's attention (max over heads) with the two motifs of a TF pair marked.
 
     attn: shape=(L', L'). pos_a, pos_b: pooled positions where a filter named after
-    TF A (resp. B) hits; drawn as coloured ticks on both axes. best: the (query, key)
-    cell of the pair's best score, circled. The axes are in bp (pooled position × pool).
-    Table: the matrix, one row per query position.
+    TF A (resp. B) hits; each run of hits is a shaded column band and row band on the
+    map, in the TF's colour, and a bar in a labelled track above (keys) and left of
+    (queries) the map. best: the (query, key) cell of the pair's best score, circled.
+    The axes are in bp (pooled position × pool). Table: the matrix, one row per query
+    position.
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
     L = attn.shape[0]
-    fig, axes = _fig(4.0, 3.7)
+    fig, axes = _fig(5.2, 5.2)
     ax = axes[0, 0]
-    ext = (-0.5 * pool, (L - 0.5) * pool, (L - 0.5) * pool, -0.5 * pool)
-    im = ax.imshow(attn, cmap="magma", interpolation="nearest", aspect="equal", extent=ext)
-    cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    lo, hi = -0.5 * pool, (L - 0.5) * pool
+    im = ax.imshow(attn, cmap="Greys", interpolation="nearest", aspect="equal", extent=(lo, hi, hi, lo))
+    for sp in ax.spines.values():
+        sp.set_visible(True)
+    div = make_axes_locatable(ax)
+    top = div.append_axes("top", size="11%", pad=0.04, sharex=ax)
+    left = div.append_axes("left", size="11%", pad=0.04, sharey=ax)
+    cax = div.append_axes("right", size="4%", pad=0.08)
+    cb = fig.colorbar(im, cax=cax)
     cb.ax.tick_params(labelsize=6)
     cb.set_label("attention (max over heads)", fontsize=7)
-    ca, cbb = "#00c8ff", "#7CFC00"
-    for positions, colour in ((pos_a, ca), (pos_b, cbb)):
-        p = np.asarray(list(positions), dtype=float) * pool
-        ax.plot(p, np.full(p.size, ext[2]), marker="^", ls="", color=colour, ms=6, clip_on=False, zorder=5)
-        ax.plot(np.full(p.size, ext[0]), p, marker=">", ls="", color=colour, ms=6, clip_on=False, zorder=5)
+    # a band at least 1.2 % of the axis wide, so that a single hit is still visible
+    min_w = 0.012 * (hi - lo)
+    # lanes of the tracks: TF A next to the map, TF B outside it
+    for positions, colour, near in ((pos_a, PAIR_COLOURS[0], True), (pos_b, PAIR_COLOURS[1], False)):
+        for r0, r1 in hit_runs(positions):
+            x0, x1 = (r0 - 0.5) * pool, (r1 + 0.5) * pool
+            if x1 - x0 < min_w:
+                c = 0.5 * (x0 + x1)
+                x0, x1 = c - 0.5 * min_w, c + 0.5 * min_w
+            ax.axvspan(x0, x1, color=colour, alpha=0.3, lw=0, zorder=2)
+            ax.axhspan(x0, x1, color=colour, alpha=0.3, lw=0, zorder=2)
+            top.axvspan(x0, x1, ymin=0.06 if near else 0.54, ymax=0.46 if near else 0.94, color=colour, lw=0)
+            left.axhspan(x0, x1, xmin=0.54 if near else 0.06, xmax=0.94 if near else 0.46, color=colour, lw=0)
+    top.set_ylim(0, 1)
+    left.set_xlim(0, 1)
+    # TF names left of the top track's lanes (the left track has the same lanes, same colours)
+    top.set_yticks([0.25, 0.75])
+    top.set_yticklabels([name_a, name_b])
+    left.set_xticks([])
+    for lab, colour in zip(top.get_yticklabels(), PAIR_COLOURS):
+        lab.set_color(colour)
+        lab.set_fontweight("bold")
+    for t in (top, left):
+        t.tick_params(length=0, labelsize=7)
+        for sp in t.spines.values():
+            sp.set_visible(False)
+    top.tick_params(axis="x", labelbottom=False)
+    ax.tick_params(axis="y", labelleft=False)
     qi, kj = best
-    ax.axvline(kj * pool, color="white", ls=":", lw=0.7, alpha=0.6)
-    ax.axhline(qi * pool, color="white", ls=":", lw=0.7, alpha=0.6)
-    ax.scatter([kj * pool], [qi * pool], s=120, facecolors="none", edgecolors="white", lw=1.4, zorder=6)
-    from matplotlib.lines import Line2D
-    ax.legend(handles=[Line2D([], [], marker="^", ls="", color=ca, label=f"{name_a} hits"),
-                       Line2D([], [], marker="^", ls="", color=cbb, label=f"{name_b} hits"),
-                       Line2D([], [], marker="o", ls="", mfc="none", mec="0.2", label="best pair cell")],
-              frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(0, -0.14), ncol=3)
-    ax.set_title(title, fontsize=8)
+    ax.scatter([kj * pool], [qi * pool], s=260, facecolors="none", edgecolors=BEST_COLOUR, lw=2.2, zorder=6)
+    ax.scatter([kj * pool], [qi * pool], s=260, facecolors="none", edgecolors="white", lw=0.6, zorder=7)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(hi, lo)
+    ax.legend(handles=[Patch(color=PAIR_COLOURS[0], alpha=0.6, label=f"{name_a} motif (filter hits)"),
+                       Patch(color=PAIR_COLOURS[1], alpha=0.6, label=f"{name_b} motif (filter hits)"),
+                       Line2D([], [], marker="o", ls="", mfc="none", mec=BEST_COLOUR, mew=2,
+                              label=f"best cell: query {qi * pool} bp, key {kj * pool} bp")],
+              frameon=False, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.4, -0.09), ncol=2)
+    top.set_title(title, fontsize=8)
     ax.set_xlabel("key position (bp)", fontsize=7)
-    ax.set_ylabel("query position (bp)", fontsize=7)
-    fig.tight_layout()
+    left.set_ylabel("query position (bp)", fontsize=7)
+    fig.subplots_adjust(left=0.13, right=0.9, top=0.88, bottom=0.17)
     table = pd.DataFrame(attn, columns=[f"key_{j}" for j in range(L)])
     table.insert(0, "query", np.arange(L))
     return fig, table
