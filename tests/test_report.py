@@ -165,6 +165,10 @@ def test_implant_section_and_confirmations(full_report):
     sec = html[html.index('<section id="implant">'):html.index('<section id="known">')]
     assert "Implantation of the pairs of Attn-Raw: 4 pairs tested, 1 confirmed" in sec
     assert sec.count('<span class="confirmed">confirmed</span>') == 1
+    # the control pair says so (a row a user would otherwise read as an unexplained non-confirmation)
+    assert "<th>tested as</th>" in sec
+    assert "<td>TAL1</td><td>CTCF</td><td>control</td>" in sec
+    assert sec.count("<td>predicted</td>") == 3
     curves = pd.read_csv(out / "figures" / "implant_curves_implant_raw.tsv", sep="\t")
     assert {tuple(x) for x in curves[["tf1", "tf2"]].drop_duplicates().to_numpy()} == {
         ("GATA1", "TAL1"), ("SP1", "CTCF"), ("GATA1", "SP1")}  # the control pair is not drawn
@@ -259,6 +263,23 @@ def test_pair_map_marks_both_motifs_and_the_best_cell():
     track = next(a for a in fig.axes if [t.get_text() for t in a.get_yticklabels()] == ["GATA1", "TAL1"])
     assert [to_hex(t.get_color()) for t in track.get_yticklabels()] == [blue, orange]
     import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_truth_bars_tell_databases_and_levels_apart():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+    from satori.report import figures as F
+    scores = pd.DataFrame({
+        "label": ["raw jaspar", "raw sim", "raw jaspar", "raw sim"], "method": ["raw"] * 4,
+        "db": ["jaspar", "simulation", "jaspar", "simulation"], "level": ["TF names", "TF names", "clusters", "clusters"],
+        "precision": [0.1, 0.4, 0.2, 0.5], "recall": [0.1, 0.3, 0.1, 0.3], "f1": [0.1, 0.35, 0.13, 0.38]})
+    fig, _ = F.truth_scores(scores, chance_all=0.21)
+    bars = [p for p in fig.axes[0].patches if p.get_height() > 0]
+    # one method: a colour per database, a hatch per level (3 metrics x 4 rows)
+    style = {(to_hex(b.get_facecolor()), b.get_hatch() or "") for b in bars}
+    assert len(bars) == 12 and len(style) == 4
+    assert len({c for c, _ in style}) == 2 and len({h for _, h in style}) == 2
     plt.close(fig)
 
 

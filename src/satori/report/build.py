@@ -28,7 +28,7 @@ from satori.report.discover import (
     RunFiles, db_display, discover, method_from_path, method_label, method_slug, variant_of,
 )
 from satori.report.readers import (
-    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
+    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms, implant_controls,
     numeric, pair_key, pair_text, read_implant, read_implant_curves,
     option, pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,
@@ -1143,7 +1143,9 @@ def section_implant(rd: RunData) -> Section:
     sec.blocks.append(text_block(
         "Each TF pair's motifs are implanted, alone and together, into the same background sequences at each gap and "
         "orientation; cooperativity = f(AB) − f(A) − f(B) + f(∅) of the model's logit, averaged over the backgrounds "
-        "(bootstrap interval). A pair is confirmed when q < 0.05 and its cooperativity is above 0."))
+        "(bootstrap interval). A pair is confirmed when q < 0.05 and its cooperativity is above 0. Control pairs "
+        "(tested as \u201ccontrol\u201d: TF pairs the attention did not call, tested as a baseline) are never confirmed; "
+        "controls as cooperative as the predicted pairs mean the implantation sees what the attention did not."))
     for path in rf.implant_tables:
         def one(path=path):
             df = read_implant(path, rf).sort_values("q", kind="stable").reset_index(drop=True)
@@ -1156,15 +1158,17 @@ def section_implant(rd: RunData) -> Section:
             df["interval"] = [f"{fmt(lo)} – {fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
                               for lo, hi in zip(df.get("ci_low", np.nan), df.get("ci_high", np.nan))]
             df["confirmed"] = [{"cls": "confirmed", "text": "confirmed"} if c else "" for c in conf]
+            ctrl = implant_controls(df)
+            df["tested"] = ["control" if c else "predicted" for c in ctrl]
             if truth is not None:
                 df["simulated"] = [{"cls": "true-pair", "text": "true"} if pair_key(a, b) in truth
                                    else {"cls": "false-pair", "text": "false"} for a, b in zip(df["tf1"], df["tf2"])]
             sec.blocks.append(table_block(
                 df, f"Ranked pairs ({rf.rel(path)})", max_rows=40,
-                columns=["rank", "tf1", "tf2", "label", "attention_q", "best_gap", "best_orientation", "cooperativity",
+                columns=["rank", "tf1", "tf2", "tested", "label", "attention_q", "best_gap", "best_orientation", "cooperativity",
                          "interval", "q", "marginal1", "marginal2", "n_backgrounds", "confirmed", "simulated"],
                 headers={"attention_q": "attention q", "best_gap": "best gap (bp)", "best_orientation": "orientation",
-                         "interval": "95 % interval", "marginal1": "effect of tf1 alone",
+                         "tested": "tested as", "interval": "95 % interval", "marginal1": "effect of tf1 alone",
                          "marginal2": "effect of tf2 alone", "n_backgrounds": "backgrounds"}))
             curves_path = path.parent / formats.IMPLANT_CURVES_TSV
             if not curves_path.is_file():
@@ -1173,7 +1177,7 @@ def section_implant(rd: RunData) -> Section:
                 sec.problem(f"{formats.IMPLANT_CURVES_TSV}: not in the run, no cooperativity curves.")
                 return
             curves = read_implant_curves(curves_path, rf)
-            main = df[~df.get("control", pd.Series(False, index=df.index)).astype(str).str.lower().isin(("1", "true", "yes"))]
+            main = df[~ctrl]
             have = set(zip(curves["tf1"].astype(str), curves["tf2"].astype(str)))
             pairs = [(str(a), str(b)) for a, b in zip(main["tf1"], main["tf2"]) if (str(a), str(b)) in have][:N_IMPLANT_CURVES]
             fig, table = F.implant_curves(curves, pairs, gap)
@@ -1181,7 +1185,7 @@ def section_implant(rd: RunData) -> Section:
             sec.blocks.append(figure_block(rd.save(
                 fig, table, f"implant_curves_{slug}",
                 f"Cooperativity against the gap for the {len(pairs)} best-ranked pairs, one line per orientation "
-                f"(band: bootstrap interval)" + (f"; green band: the simulated gap {fmt(gap[0])}–{fmt(gap[1])} bp." if gap else "."))))
+                f"(band: bootstrap interval); the gap axis is linear to 20 bp, logarithmic beyond" + (f"; green band: the simulated gap {fmt(gap[0])}–{fmt(gap[1])} bp." if gap else "."))))
         guarded(sec, rf.rel(path), one)
     return sec
 

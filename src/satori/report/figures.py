@@ -39,6 +39,7 @@ STYLE = {
 }
 METHOD_COLORS = {"raw": "#1f77b4", "attr": "#ff7f0e", "dfim": "#2ca02c"}
 DB_HATCH = {0: "", 1: "//", 2: "..", 3: "xx"}
+DB_COLORS = ("#1f77b4", "#ff7f0e", "#9467bd", "#8c564b")  # per database when one method is shown (= pr_over_q's C0, C1)
 
 
 @dataclass
@@ -491,7 +492,7 @@ def distance_classes(classes: pd.DataFrame, gap: Optional[Tuple[float, float]] =
     if classes.empty:
         raise ValueError("no distances")
     order = list(dict.fromkeys(classes["class"]))
-    fig, axes = _fig(5.0, 0.9 + 0.5 * len(order))
+    fig, axes = _fig(5.0, 1.0 + 0.65 * len(order))
     ax = axes[0, 0]
     rng = np.random.default_rng(0)
     palette = {"true": TRUE_COLOR, "spurious": FALSE_COLOR}
@@ -504,11 +505,11 @@ def distance_classes(classes: pd.DataFrame, gap: Optional[Tuple[float, float]] =
             continue
         colour = next((v for k, v in palette.items() if c.startswith(k)), "0.45")
         shown = d if d.size <= 400 else rng.choice(d, 400, replace=False)  # a sample of many partners
-        ax.scatter(shown, i + rng.uniform(-0.18, 0.18, shown.size), s=8, color=colour,
+        ax.scatter(shown, i + rng.uniform(-0.15, 0.15, shown.size), s=8, color=colour,
                    alpha=0.7 if d.size <= 400 else 0.25, lw=0)
         m = float(np.median(d))
-        ax.plot([m, m], [i - 0.3, i + 0.3], color="k", lw=1.8)
-        ax.text(m, i - 0.32, f"median {m:.0f} bp (n={d.size})", fontsize=6.5, ha="center", va="bottom")
+        ax.plot([m, m], [i - 0.25, i + 0.25], color="k", lw=1.8)
+        ax.text(m, i - 0.3, f"median {m:.0f} bp (n={d.size})", fontsize=6.5, ha="center", va="bottom")
     ax.set_yticks(np.arange(len(order)))
     ax.set_yticklabels(order)
     ax.set_ylim(len(order) - 0.5, -0.85)
@@ -586,14 +587,23 @@ def truth_scores(scores: pd.DataFrame, chance_all: Optional[float] = None) -> Tu
     ax = axes[0, 0]
     n = len(scores)
     width = 0.8 / n
-    keys = list(dict.fromkeys(zip(scores["db"], scores.get("level", pd.Series([""] * n)))))
+    levels = scores["level"].fillna("").astype(str) if "level" in scores.columns else pd.Series([""] * n)
+    keys = list(dict.fromkeys(zip(scores["db"], levels)))
+    dbs = list(dict.fromkeys(scores["db"]))
+    lvls = list(dict.fromkeys(levels))
+    one_method = scores["method"].nunique() <= 1
     ticked = False
     for i, row in enumerate(scores.itertuples()):
         vals = [getattr(row, m) if getattr(row, m) is not None else np.nan for m in metrics]
         x = np.arange(3) + (i - (n - 1) / 2) * width
-        k = keys.index((row.db, getattr(row, "level", "")))
-        ax.bar(x, vals, width=width * 0.95, color=METHOD_COLORS.get(row.method, f"C{i % 10}"),
-               hatch=DB_HATCH.get(k % 4, ""), edgecolor="white", lw=0.3, label=row.label)
+        lev = levels.iloc[i]
+        if one_method:
+            # one method: a colour per database, hatched for the motif-cluster level
+            colour, hatch = DB_COLORS[dbs.index(row.db) % len(DB_COLORS)], DB_HATCH.get(lvls.index(lev) % 4, "")
+        else:
+            colour = METHOD_COLORS.get(row.method, f"C{i % 10}")
+            hatch = DB_HATCH.get(keys.index((row.db, lev)) % 4, "")
+        ax.bar(x, vals, width=width * 0.95, color=colour, hatch=hatch, edgecolor="white", lw=0.3, label=row.label)
         cp = row.chance_precision
         if cp is not None and np.isfinite(float(cp)):
             ax.plot([x[0] - width * 0.45, x[0] + width * 0.45], [cp, cp], color="k", lw=1.6,
@@ -641,8 +651,9 @@ def pr_over_q(curves: Dict[str, pd.DataFrame], q_threshold: float = 0.05) -> Tup
     ax_pr.set_xlim(0, 1.02)
     ax_pr.set_ylim(0, 1.05)
     _small(ax_pr, "Precision-recall over q", "recall", "precision")
-    ax_pr.legend(frameon=False, fontsize=6)
     fig.tight_layout()
+    # the legend below the three panels (inside one of them it covers the curves or its neighbour)
+    ax_r.legend(frameon=False, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
     return fig, pd.concat(rows, ignore_index=True)
 
 
@@ -760,8 +771,12 @@ def implant_curves(curves: pd.DataFrame, pairs: Sequence[Tuple[str, str]],
     n = len(pairs)
     ncols = min(n, 4)
     nrows = int(math.ceil(n / ncols))
-    fig, axes = _fig(2.3 * ncols + 0.4, 2.0 * nrows, ncols=ncols, nrows=nrows, sharey=True)
+    fig, axes = _fig(2.9 * ncols + 0.4, 2.5 * nrows + 0.3, ncols=ncols, nrows=nrows, sharey=True)
+    # satori-implant samples gaps densely near 0 and sparsely beyond (0..20 by 1, then by 5-10 up
+    # to 100): a linear axis up to 20 bp and a log one beyond gives the dense part room
+    wide = pd.to_numeric(curves["gap"], errors="coerce").max() > 40 if len(curves) else False
     rows = []
+    handles: Dict[str, object] = {}
     for k, (a, b) in enumerate(pairs):
         ax = axes.flat[k]
         sub = curves[(curves["tf1"].astype(str) == a) & (curves["tf2"].astype(str) == b)]
@@ -772,16 +787,26 @@ def implant_curves(curves: pd.DataFrame, pairs: Sequence[Tuple[str, str]],
         for j, o in enumerate(orients):
             c = sub[sub["orientation"].astype(str) == o] if o else sub
             c = c.sort_values("gap")
-            ax.plot(c["gap"], c["cooperativity"], lw=1.1, marker=".", ms=3, color=f"C{j}", label=o or None)
+            (line,) = ax.plot(c["gap"], c["cooperativity"], lw=1.1, marker=".", ms=3, color=f"C{j}", label=o or None)
+            if o:
+                handles.setdefault(o, line)
             if {"ci_low", "ci_high"} <= set(c.columns) and c["ci_low"].notna().any():
                 ax.fill_between(c["gap"], c["ci_low"], c["ci_high"], color=f"C{j}", alpha=0.15, lw=0)
             rows.append(c.assign(tf1=a, tf2=b))
-        _small(ax, f"{a} + {b}", "gap (bp)", "cooperativity (logit)" if k % ncols == 0 else "")
-        if len(orients) > 1 and k == 0:
-            ax.legend(frameon=False, fontsize=6, title="orientation", title_fontsize=6)
+        if wide:
+            ax.set_xscale("symlog", linthresh=20, linscale=1.5)
+            ax.set_xticks([0, 5, 10, 15, 20, 50, 100])
+            ax.set_xticklabels(["0", "5", "10", "15", "20", "50", "100"])
+            ax.set_xlim(left=-0.5)
+        _small(ax, f"{a} + {b}", "gap (bp)",
+               "cooperativity (logit)" if k % ncols == 0 else "")
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
     fig.tight_layout()
+    if len(handles) > 1:  # one legend for all panels, below them (inside a panel it hides curves)
+        fig.subplots_adjust(bottom=0.29 if nrows == 1 else 0.17)
+        fig.legend(list(handles.values()), list(handles), frameon=False, fontsize=7, ncol=len(handles),
+                   title="orientation", title_fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 0.0))
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(curves.columns))
     return fig, table
 
@@ -860,8 +885,8 @@ def pair_attention_map(attn: np.ndarray, pos_a: Sequence[int], pos_b: Sequence[i
     top.tick_params(axis="x", labelbottom=False)
     ax.tick_params(axis="y", labelleft=False)
     qi, kj = best
-    ax.scatter([kj * pool], [qi * pool], s=260, facecolors="none", edgecolors=BEST_COLOUR, lw=2.2, zorder=6)
-    ax.scatter([kj * pool], [qi * pool], s=260, facecolors="none", edgecolors="white", lw=0.6, zorder=7)
+    ax.scatter([kj * pool], [qi * pool], s=260, facecolors="none", edgecolors=BEST_COLOUR, lw=2.2, zorder=6, clip_on=False)
+    ax.scatter([kj * pool], [qi * pool], s=260, facecolors="none", edgecolors="white", lw=0.6, zorder=7, clip_on=False)
     ax.set_xlim(lo, hi)
     ax.set_ylim(hi, lo)
     ax.legend(handles=[Patch(color=PAIR_COLOURS[0], alpha=0.6, label=f"{name_a} motif (filter hits)"),
