@@ -283,6 +283,20 @@ def test_truth_bars_tell_databases_and_levels_apart():
     plt.close(fig)
 
 
+def test_heatmap_labels_named_hits_first():
+    import matplotlib.pyplot as plt
+    from satori.report import figures as F
+    L = 72
+    pos = np.arange(L)
+    # weak hits of a TF every 7th position, strong unnamed ones everywhere else
+    hits = pd.DataFrame({"position": pos, "label": ["KLF17" if p % 7 == 0 else f"f{p}" for p in pos],
+                         "strength": np.where(pos % 7 == 0, 1.1, 3.0)})
+    fig, _ = F.attention_heatmap(np.zeros((L, L)), hits, "t", max_labels=20)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels.count("KLF17") == len(range(0, L, 7)) and len(labels) <= 20
+    plt.close(fig)
+
+
 def test_pair_scores_match_loop():
     from satori.report.build import pair_scores
 

@@ -1155,7 +1155,7 @@ def section_implant(rd: RunData) -> Section:
             sec.blocks.append(sub_block(f"Implantation of the {which}: {len(df)} pairs tested, "
                                         f"{int(conf.sum())} confirmed"))
             df["rank"] = np.arange(1, len(df) + 1)
-            df["interval"] = [f"{fmt(lo)} – {fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
+            df["interval"] = [f"{fmt(lo)}\u00a0–\u00a0{fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
                               for lo, hi in zip(df.get("ci_low", np.nan), df.get("ci_high", np.nan))]
             df["confirmed"] = [{"cls": "confirmed", "text": "confirmed"} if c else "" for c in conf]
             ctrl = implant_controls(df)
