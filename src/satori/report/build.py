@@ -1155,7 +1155,7 @@ def section_implant(rd: RunData) -> Section:
             sec.blocks.append(sub_block(f"Implantation of the {which}: {len(df)} pairs tested, "
                                         f"{int(conf.sum())} confirmed"))
             df["rank"] = np.arange(1, len(df) + 1)
-            df["interval"] = [f"{fmt(lo)}\u00a0–\u00a0{fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
+            df["interval"] = [{"cls": "nowrap", "text": f"{fmt(lo)} – {fmt(hi)}"} if pd.notna(lo) and pd.notna(hi) else ""
                               for lo, hi in zip(df.get("ci_low", np.nan), df.get("ci_high", np.nan))]
             df["confirmed"] = [{"cls": "confirmed", "text": "confirmed"} if c else "" for c in conf]
             ctrl = implant_controls(df)
@@ -1163,10 +1163,18 @@ def section_implant(rd: RunData) -> Section:
             if truth is not None:
                 df["simulated"] = [{"cls": "true-pair", "text": "true"} if pair_key(a, b) in truth
                                    else {"cls": "false-pair", "text": "false"} for a, b in zip(df["tf1"], df["tf2"])]
+            # a column with one value for every pair (one label, one number of backgrounds) is said once
+            cols = ["rank", "tf1", "tf2", "tested", "label", "attention_q", "best_gap", "best_orientation",
+                    "cooperativity", "interval", "q", "marginal1", "marginal2", "n_backgrounds", "confirmed", "simulated"]
+            same = []
+            for c, what in (("label", "label"), ("n_backgrounds", "backgrounds")):
+                if c in df.columns and len(df) > 1 and df[c].nunique(dropna=False) == 1:
+                    cols.remove(c)
+                    same.append(f"{what} {fmt(df[c].iloc[0])}")
             sec.blocks.append(table_block(
                 df, f"Ranked pairs ({rf.rel(path)})", max_rows=40,
-                columns=["rank", "tf1", "tf2", "tested", "label", "attention_q", "best_gap", "best_orientation", "cooperativity",
-                         "interval", "q", "marginal1", "marginal2", "n_backgrounds", "confirmed", "simulated"],
+                note=("every pair: " + ", ".join(same)) if same else "",
+                columns=cols,
                 headers={"attention_q": "attention q", "best_gap": "best gap (bp)", "best_orientation": "orientation",
                          "tested": "tested as", "interval": "95 % interval", "marginal1": "effect of tf1 alone",
                          "marginal2": "effect of tf2 alone", "n_backgrounds": "backgrounds"}))
