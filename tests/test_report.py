@@ -295,7 +295,12 @@ def test_heatmap_labels_named_hits_first():
                          "strength": np.where(pos % 7 == 0, 1.1, 3.0)})
     fig, _ = F.attention_heatmap(np.zeros((L, L)), hits, "t", max_labels=20)
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert labels.count("KLF17") == len(range(0, L, 7)) and len(labels) <= 20
+    assert labels == ["KLF17"] * len(range(0, L, 7))
+    # without any named hit the strongest unnamed ones are labelled
+    fig2, _ = F.attention_heatmap(np.zeros((L, L)), hits.assign(label=[f"f{p}" for p in pos]), "t", max_labels=20)
+    labels2 = [t.get_text() for t in fig2.axes[0].get_xticklabels()]
+    assert 5 <= len(labels2) <= 20 and all(t.startswith("f") for t in labels2)
+    plt.close(fig2)
     plt.close(fig)
 
 

@@ -996,8 +996,9 @@ def section_attention(rd: RunData, sets: Optional[List[InteractionSet]] = None) 
     sec.blocks.append(text_block(
         f"{n} test positives run through the model (--max-seqs {rd.max_seqs}); attention = max over heads. "
         f"Filter hit: pooled activation above 0.65 × the filter's maximum over these sequences; each axis tick "
-        f"marks the strongest hit at that position, labelled with the filter's TF"
-        + (" (filter number when unannotated)" if names else " (filter numbers: no filter annotation in the run)")
+        f"marks the strongest hit at that position"
+        + ("; hits of TF-named filters are labelled with the TF, those of unnamed filters are short unlabelled ticks"
+           if names else ", labelled with the filter number (no filter annotation in the run)")
         + "." + (" Red triangles: implanted motifs (start position, pooled)." if rf.implants else "")))
 
     def dist():

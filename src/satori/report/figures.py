@@ -270,8 +270,8 @@ def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
 
     attn: shape=(L', L'), rows = query positions, columns = key positions (pooled).
     hits: rows (position, label, strength) — the strongest filter hit per pooled
-    position; drawn as ticks on both axes, labelled with the TF (or filter) name, the
-    TF-named hits first when there are too many to label.
+    position; drawn as ticks on both axes; the hits of TF-named filters are labelled
+    with the TF (only when there are none, the strongest hits with the filter number).
     implants: optional rows (position, tf) — implanted motifs of a simulated sequence,
     marked with red triangles on the top axis.
     Table: the matrix, one row per query position.
@@ -289,9 +289,10 @@ def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
         # overlap, also get their label on a longer tick
         min_gap = max(1.0, L / 45)
         labelled = []
-        # hits of a named filter (a TF) are labelled before those of unnamed ones (f12)
+        # only hits of a named filter (a TF) are labelled when there are any; unnamed ones
+        # (f12) stay short ticks
         named = ~hits["label"].astype(str).str.fullmatch(r"f\d+")
-        ordered = hits.assign(_named=named).sort_values(["_named", "strength"], ascending=[False, False])
+        ordered = (hits[named] if named.any() else hits).sort_values("strength", ascending=False)
         for row in ordered.itertuples():
             if len(labelled) >= max_labels:
                 break
