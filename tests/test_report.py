@@ -170,7 +170,7 @@ def test_implant_section_and_confirmations(full_report):
     assert "<td>TAL1</td><td>CTCF</td><td>control</td>" in sec
     assert sec.count("<td>predicted</td>") == 3
     # 64 backgrounds for every pair: said once under the table, not in a column
-    assert "every pair: backgrounds 64" in sec and "<th>backgrounds</th>" not in sec
+    assert "every pair: 64 backgrounds" in sec and "<th>backgrounds</th>" not in sec
     curves = pd.read_csv(out / "figures" / "implant_curves_implant_raw.tsv", sep="\t")
     assert {tuple(x) for x in curves[["tf1", "tf2"]].drop_duplicates().to_numpy()} == {
         ("GATA1", "TAL1"), ("SP1", "CTCF"), ("GATA1", "SP1")}  # the control pair is not drawn

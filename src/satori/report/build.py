@@ -1168,10 +1168,10 @@ def section_implant(rd: RunData) -> Section:
             cols = ["rank", "tf1", "tf2", "tested", "label", "attention_q", "best_gap", "best_orientation",
                     "cooperativity", "interval", "q", "marginal1", "marginal2", "n_backgrounds", "confirmed", "simulated"]
             same = []
-            for c, what in (("label", "label"), ("n_backgrounds", "backgrounds")):
+            for c, what in (("label", "model output {}"), ("n_backgrounds", "{} backgrounds")):
                 if c in df.columns and len(df) > 1 and df[c].nunique(dropna=False) == 1:
                     cols.remove(c)
-                    same.append(f"{what} {fmt(df[c].iloc[0])}")
+                    same.append(what.format(fmt(df[c].iloc[0])))
             sec.blocks.append(table_block(
                 df, f"Ranked pairs ({rf.rel(path)})", max_rows=40,
                 note=("every pair: " + ", ".join(same)) if same else "",
