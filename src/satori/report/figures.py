@@ -304,8 +304,8 @@ def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_ticks(pos)
             axis.set_ticks(hits["position"].to_numpy(), minor=True)
-        ax.set_xticklabels(labels, rotation=90, fontsize=5.5)
-        ax.set_yticklabels(labels, fontsize=5.5)
+        ax.set_xticklabels(labels, rotation=90, fontsize=6.5)
+        ax.set_yticklabels(labels, fontsize=6.5)
         ax.tick_params(which="major", length=5, color="#d62728", width=1.2)
         ax.tick_params(which="minor", length=2.5, color="#d62728", width=0.8)
     else:
