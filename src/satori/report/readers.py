@@ -402,7 +402,12 @@ def implant_confirms(df: pd.DataFrame) -> pd.Series:
     """Rows of an implant table whose pair the implantation confirms: q < 0.05 and
     cooperativity > 0, control rows excluded."""
     ok = (df["q"] < IMPLANT_Q) & (df["cooperativity"] > 0)
-    if "control" in df.columns:
-        ctrl = df["control"].astype(str).str.strip().str.lower().isin(("1", "true", "yes", "control"))
-        ok &= ~ctrl
-    return ok.fillna(False)
+    return (ok & ~implant_controls(df)).fillna(False)
+
+
+def implant_controls(df: pd.DataFrame) -> pd.Series:
+    """Rows of an implant table that are control pairs (tested as a baseline, not
+    predicted by the attention): ``control`` is 1 / true / yes / control."""
+    if "control" not in df.columns:
+        return pd.Series(False, index=df.index)
+    return df["control"].astype(str).str.strip().str.lower().isin(("1", "1.0", "true", "yes", "control"))
