@@ -132,7 +132,7 @@ workflow REAL_DATA {
     //
     // What each model's report reads, as step output folders ([] for the steps this path lacks or
     // --methods leaves out): [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw,
-    // interpret_attr, dfim, evaluate, hippie ]. The interpreter folders are grouped per model and
+    // interpret_attr, dfim, evaluate, hippie, implant ]. The interpreter folders are grouped per model and
     // method in one pass, so a method that does not run gives [] instead of dropping the model.
     //
     def ch_prepare_dir = SATORI_PREPARE_DHS.out.params_json.map { _meta, params_json -> params_json.parent }
@@ -155,11 +155,11 @@ workflow REAL_DATA {
         .join(ch_hippie_dirs)
         .combine(ch_prepare_dir)
         .map { _model_id, meta, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, hippie_dirs, prepare_dir ->
-            [meta, [], prepare_dir, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, [], hippie_dirs]
+            [meta, [], prepare_dir, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, [], hippie_dirs, []]
         }
 
     emit:
-    report_input    = ch_report_input                          // channel: [ meta, [], prepare_dhs, model, filter_motifs, interpret_raw, interpret_attr, dfim, [], hippie ]
+    report_input    = ch_report_input                          // channel: [ meta, [], prepare_dhs, model, filter_motifs, interpret_raw, interpret_attr, dfim, [], hippie, [] ]
     dataset         = SATORI_PREPARE_DHS.out.dataset           // channel: [ meta, sequences.fa.gz, labels.tsv ]
     models          = SATORI_TRAIN.out.model                   // channel: [ meta, model directory ]
     filter_motifs   = SATORI_FILTER_MOTIFS.out.filter_motifs   // channel: [ meta, filter_motifs.tsv ]
