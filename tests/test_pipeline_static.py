@@ -602,7 +602,8 @@ REPORT_SLOTS = {
     "simulated_benchmark": {"simulate": "simulate_dir", "model": "model", "filter_motifs": "filter_dirs",
                             "interpret_raw": "interpret_dirs", "evaluate": "evaluate_dirs", "implant": "implant_dirs"},
     "real_data": {"prepare_dhs": "prepare_dir", "model": "model", "filter_motifs": "filter_dirs",
-                  "interpret_raw": "raw_dirs", "interpret_attr": "attr_dirs", "dfim": "dfim_dirs", "hippie": "hippie_dirs"},
+                  "interpret_raw": "raw_dirs", "interpret_attr": "attr_dirs", "dfim": "dfim_dirs", "hippie": "hippie_dirs",
+                  "implant": "implant_dirs"},
 }
 
 
@@ -890,10 +891,18 @@ def test_implant_outputs_reach_the_reports_without_clashing():
     bench = next(w for w in WORKFLOWS if w.name == "SIMULATED_BENCHMARK").sections["main"]
     assert re.search(r"id: \"\$\{meta\.id\}_\$\{method\}\"\.toString\(\), method: method\], model, fasta, labels, "
                      r"filter_motifs_dir, tsv, motif_db", bench), "SATORI_IMPLANT's meta.id names the method"
-    m = re.search(r"def ch_implant_dirs = SATORI_IMPLANT\.out\.implant\s*\.map \{ meta, tsv -> \[meta\.model_id, tsv\.parent\] \}"
-                  r"\s*\.groupTuple\(\)", bench)
-    assert m, "the benchmark groups each model's implant folders"
-    assert ".join(ch_implant_dirs)" in bench[bench.index("def ch_report_input"):]
+    real = next(w for w in WORKFLOWS if w.name == "REAL_DATA").sections["main"]
+    for name, main in (("SIMULATED_BENCHMARK", bench), ("REAL_DATA", real)):
+        m = re.search(r"def ch_implant_dirs = SATORI_IMPLANT\.out\.implant\s*\.map \{ meta, tsv -> \[meta\.model_id, tsv\.parent\] \}"
+                      r"\s*\.groupTuple\(\)", main)
+        assert m, f"{name} groups each model's implant folders"
+        assert ".join(ch_implant_dirs)" in main[main.index("def ch_report_input"):], name
+    # the real-data path implants every method's pairs (the methods --methods runs), each with its
+    # model's inputs and filter folder, in the module's input order
+    assert re.search(r"def ch_implant_input = ch_tf_interactions\b", real)
+    assert "SATORI_IMPLANT(ch_implant_input)" in real
+    assert "[meta, model, fasta, labels, filter_motifs_dir, tsv, motif_db_file]" in real
+    assert real.index("SATORI_INTERPRET_RAW(") < real.index("SATORI_IMPLANT(") < real.index("def ch_report_input")
     report = next(p for p in PROCESSES if p.name == "SATORI_REPORT")
     assert "path(implant, stageAs: 'run/implant/*')" in report.sections["input"]
     meta_yml = yaml.safe_load((ROOT / "modules" / "local" / "satori" / "report" / "meta.yml").read_text(encoding="utf-8"))
