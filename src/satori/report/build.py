@@ -25,11 +25,11 @@ from satori.atomic import staged_outdir, write_text
 from satori.errors import InputError
 from satori.report import figures as F
 from satori.report.discover import (
-    RunFiles, db_display, discover, method_from_path, method_label, method_slug, variant_of,
+    RunFiles, db_display, discover, method_from_path, method_label, method_slug, pair_label, variant_of,
 )
 from satori.report.readers import (
-    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms, implant_controls,
-    numeric, pair_key, pair_text, read_implant, read_implant_curves,
+    DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
+    implant_controls, implant_db, numeric, pair_key, pair_text, read_implant, read_implant_curves,
     option, pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,
 )
@@ -345,20 +345,31 @@ class RunData:
             return d.to_numpy(dtype=float) if len(d) else None
         return self.once("partner_distances", load)
 
-    def implant_confirmed(self) -> Dict[str, dict]:
+    def implant_confirmed(self, db: str = "") -> Dict[str, dict]:
         """pair key -> implant row for the TF pairs the implantation confirms (q < 0.05,
-        cooperativity > 0, not a control)."""
+        cooperativity > 0, not a control; the smallest q when several tables test the pair).
+
+        The implantation is the model's check of a pair whichever method proposed it, so the
+        tables of every method count; but a TF name means the motif of one database, so with
+        ``db`` given only the tables built with that database do (all of them when the run does
+        not tell which)."""
         def load():
+            tables = self.rf.implant_tables
+            if db:
+                same = [p for p in tables if db_display(implant_db(self.rf, p)) == db_display(db)]
+                tables = same or tables
             out: Dict[str, dict] = {}
-            for path in self.rf.implant_tables:
+            for path in tables:
                 try:
                     df = read_implant(path, self.rf)
                 except SectionError:
                     continue
                 for row in df[implant_confirms(df)].to_dict("records"):
-                    out.setdefault(pair_key(row["tf1"], row["tf2"]), row)
+                    k = pair_key(row["tf1"], row["tf2"])
+                    if k not in out or row["q"] < out[k]["q"]:
+                        out[k] = row
             return out
-        return self.once("implant_confirmed", load)
+        return self.once(f"implant_confirmed/{db}", load)
 
     def filter_table(self) -> pd.DataFrame:
         def load():
@@ -1151,8 +1162,10 @@ def section_implant(rd: RunData) -> Section:
         def one(path=path):
             df = read_implant(path, rf).sort_values("q", kind="stable").reset_index(drop=True)
             conf = implant_confirms(df)
-            m = method_from_path(rf, path)
-            which = f"pairs of {method_label(m)}" if m in ("raw", "attr", "dfim") else (rf.rel(path.parent) or "pairs")
+            m, db = method_from_path(rf, path), implant_db(rf, path)
+            # the method and database of the folder (implant/<model>_<db>_<method>/ in the pipeline)
+            which = (f"pairs of {pair_label(m, db) if db else method_label(m)}" if m in ("raw", "attr", "dfim")
+                     else (rf.rel(path.parent) or "pairs"))
             sec.blocks.append(sub_block(f"Implantation of the {which}: {len(df)} pairs tested, "
                                         f"{int(conf.sum())} confirmed"))
             df["rank"] = np.arange(1, len(df) + 1)
@@ -1261,8 +1274,8 @@ def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
     truth = rd.truth()
     gap = rd.gap_range() if truth is not None else None
     partners = rd.partner_distances() if truth is not None else None
-    confirmed = rd.implant_confirmed()
     for s in sets:
+        confirmed = rd.implant_confirmed(s.db)  # the implantations with this set's motif database
         sec.blocks.append(sub_block(s.label))
         for e in s.errors:
             sec.problem(f"{s.label}: {e}")

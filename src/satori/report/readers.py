@@ -9,6 +9,7 @@ declares, the ones their writers use.
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
@@ -396,6 +397,17 @@ def read_implant_curves(path: Path, rf: Optional[RunFiles] = None) -> pd.DataFra
     df = read_tsv(path, ["tf1", "tf2", "gap", "cooperativity"], rf)
     shown = rf.rel(path) if rf is not None else str(path)
     return numeric(df, ["gap", "cooperativity", "ci_low", "ci_high"], shown)
+
+
+_METHOD_SUFFIX = re.compile(r"(?:^|[_/-])(?:raw|attr|dfim|attn-raw|attn-attr)$", re.I)
+
+
+def implant_db(rf: RunFiles, path: Path) -> str:
+    """The motif database an ``implant.tsv`` was built with, as a hint from its folder: the
+    pipeline's ``implant/<model>_<db>_<method>/`` gives ``<model>_<db>`` (``db_display`` reads
+    it), ``implant/raw/`` or a flat run gives the run's only database (``run_db``), else ``""``."""
+    variant = _METHOD_SUFFIX.sub("", variant_of(rf, path))
+    return variant or run_db(rf)
 
 
 def implant_confirms(df: pd.DataFrame) -> pd.Series:
