@@ -1,7 +1,7 @@
 """The pipeline's chain of tools, end to end, through their command lines.
 
 The same steps the `test` profile runs (simulate → train → filter-motifs → interpret-raw →
-evaluate → summarize), on tiny data, calling the `bin/` wrappers as the Nextflow modules
+implant, evaluate → summarize), on tiny data, calling the `bin/` wrappers as the Nextflow modules
 do. It checks that each step's outputs are what the next step and the modules' output
 declarations expect. Skipped until every tool is on the branch (they are written in
 parallel); after the merge it must run and pass (tens of seconds once TomTom's numba code is
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-for _module in ("simulate", "train", "filter_motifs", "interpret_raw", "evaluate"):
+for _module in ("simulate", "train", "filter_motifs", "interpret_raw", "implant", "evaluate"):
     pytest.importorskip(f"satori.cli.{_module}", reason=f"satori.cli.{_module} is not on this branch yet; this test runs after the merge")
 
 from satori import formats  # noqa: E402
@@ -70,6 +70,17 @@ def test_chain(tmp_path):
         cwd=tmp_path)
     raw = tmp_path / "raw"
     expect(raw, formats.INTERACTIONS_TSV, formats.TF_INTERACTIONS_TSV, formats.PARAMS_JSON)
+
+    # implant raw's TF pairs (SATORI_IMPLANT: the tool's defaults, its folder <configuration>_raw); a
+    # barely trained model may have no significant pair: then the tables are empty but written
+    run("satori-implant", "--model", "model", "--fasta", "sim/sequences.fa.gz", "--labels", "sim/labels.tsv",
+        "--filter-motifs", "motifs/filter_motifs.tsv", "--interactions", "raw/tf_interactions.tsv",
+        "--motif-db", "sim/motifs.meme", "--outdir", "implant/data-40_lambda0.01_simulation_raw",
+        "--n-boot", 50, "--n-perm", 50, "--device", "cpu", *CPU, cwd=tmp_path)
+    implant = tmp_path / "implant" / "data-40_lambda0.01_simulation_raw"
+    expect(implant, formats.IMPLANT_TSV, formats.IMPLANT_CURVES_TSV, formats.PARAMS_JSON)
+    header = (implant / formats.IMPLANT_TSV).read_text().splitlines()[0].split("\t")
+    assert header == list(formats.IMPLANT_COLUMNS)
 
     # evaluate against the truth
     run("satori-evaluate", "--interactions", "raw/tf_interactions.tsv", "--truth", "sim/pairs.tsv",

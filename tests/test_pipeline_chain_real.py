@@ -1,7 +1,7 @@
 """The real-data path of the pipeline, end to end, through the tools' command lines.
 
 The steps the `test_real` profile runs (prepare-dhs → train → filter-motifs → interpret-raw
-and interpret-attr (the default --methods raw,attr) → hippie-lookup of each method's pairs →
+and interpret-attr (the default --methods raw,attr) → implant and hippie-lookup of each method's pairs →
 report → report index), on the fixture shipped in assets/test_real, calling
 the `bin/` wrappers as the Nextflow modules do and laying the files out as the modules stage
 them (peaks as peaks/<n>/<file> with a samplesheet written next to them; each report's inputs
@@ -194,6 +194,18 @@ def test_real_data_chain(tmp_path, prepared):
         assert (hippie / formats.PPI_MATCHES_TSV).is_file()
         hippies.append(hippie)
 
+    # SATORI_IMPLANT on each method's TF pairs (the module's options under the test_real profile:
+    # --n-backgrounds 8, as the fixture's test split has about 19 positives), in <configuration>_<method>
+    implants = []
+    for method, interp in (("raw", raw), ("attr", attr)):
+        out = f"implant/{config}_{method}"
+        run("satori-implant", "--model", model, "--fasta", prep / formats.SEQUENCES_FA, "--labels", prep / formats.LABELS_TSV,
+            "--filter-motifs", filt / formats.FILTER_MOTIFS_TSV, "--interactions", interp / formats.TF_INTERACTIONS_TSV,
+            "--outdir", out, "--n-backgrounds", 8, "--n-boot", 50, "--n-perm", 50, "--device", "cpu", *CPU, cwd=tmp_path)
+        expect(tmp_path / out, formats.PARAMS_JSON)
+        assert (tmp_path / out / formats.IMPLANT_TSV).is_file() and (tmp_path / out / formats.IMPLANT_CURVES_TSV).is_file()
+        implants.append(tmp_path / out)
+
     # SATORI_REPORT: the run tree as the module stages it
     task = tmp_path / "report_task"
     stage(task, Path("run/prepare_dhs"), prep)
@@ -202,6 +214,7 @@ def test_real_data_chain(tmp_path, prepared):
     stage(task, Path("run/interpret_raw"), raw)
     stage(task, Path("run/interpret_attr"), attr)
     stage(task, Path("run/hippie"), *hippies)
+    stage(task, Path("run/implant"), *implants)
     run("satori-report", "--run", "run", "--outdir", model_id, "--title", f"satori report: {model_id}", "--max-seqs", 1,
         "--max-filters", 2,
         "--device", "cpu", *CPU, cwd=task)
@@ -211,10 +224,13 @@ def test_real_data_chain(tmp_path, prepared):
     assert summary["dataset"] == "dhs-promoter"  # from prepare_dhs/<...>/params.json (mode)
     assert summary["entropy_lambda"] == pytest.approx(0.01)
     assert summary["sections"]["known"] != "missing", summary["sections"]  # hippie results found
+    assert summary["sections"]["implant"] not in ("missing", "notrun"), summary["sections"]  # implant results found
     assert summary["sections"]["training"] != "missing" and summary["sections"]["filters"] != "missing"
     html = (report / formats.REPORT_HTML).read_text()
     assert "Attn-Attr" in html and "Methods not run: Attn-Attr" not in html  # attr's pairs reach the report
     assert f"{config}_attr/{formats.PPI_SUMMARY_JSON}" in html  # and its known interactions
+    for method in ("Attn-Raw", "Attn-Attr"):  # each method's implantation, told apart by its folder <configuration>_<method>
+        assert f"Implantation of the pairs of {method}, named against {config}: " in html, method
 
     # SATORI_REPORT_INDEX: report folders linked next to the page, which links to them
     index_task = tmp_path / "index_task"

@@ -10,15 +10,19 @@ databases and the method, and that the index links each report where the pipelin
 publishes it. Seconds; no model is trained.
 """
 
+import html as html_mod
 import json
 import os
+import re
 from pathlib import Path
 
-from report_fixtures import make_run
+import pandas as pd
+from report_fixtures import make_implant, make_run
 from satori import formats
 from satori.report.build import summarize_run
 from satori.report.discover import discover
 from satori.report.index import summary_table
+from satori.cli.report import main as report_main
 
 MODEL_ID = "data-40_lambda0.01"
 
@@ -59,6 +63,55 @@ def test_benchmark_run_tree_is_read_as_one_configuration(tmp_path):
     scores = {(s["method"], s["motif_db"]): s for s in summary["scores"]}
     assert set(scores) == {("attn-raw", "jaspar"), ("attn-raw", "simulation")}, summary["scores"]
     assert scores[("attn-raw", "jaspar")]["precision"] == 0.5
+
+
+def stage_implants(tmp_path: Path, run: Path) -> dict:
+    """SATORI_IMPLANT's folders of one model as SATORI_REPORT stages them: run/implant/<configuration>_<method>/
+    (the same file names side by side). The simulation-named one confirms nothing (every q 0.5)."""
+    folders = {f"{MODEL_ID}_jaspar_raw": 1, f"{MODEL_ID}_jaspar_attr": 1, f"{MODEL_ID}_simulation_raw": 0}
+    for folder, n_confirmed in folders.items():
+        src = tmp_path / "implant_tasks" / folder
+        make_implant(src)
+        if not n_confirmed:
+            table = pd.read_csv(src / formats.IMPLANT_TSV, sep="\t")
+            table.assign(p=0.5, q=0.5).to_csv(src / formats.IMPLANT_TSV, sep="\t", index=False)
+        link = run / "implant" / folder
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(src)
+    return folders
+
+
+def test_staged_implant_outputs_reach_the_implantation_section(tmp_path):
+    """Each method's and database's implant.tsv, staged under run/implant/, is found, shown as its
+    own table and curves (told apart by the folder name), and confirms the attention pairs of its
+    own database only."""
+    run = staged_benchmark_run(tmp_path)
+    folders = stage_implants(tmp_path, run)
+    rf = discover(run)
+    assert sorted(p.parent.name for p in rf.implant_tables) == sorted(folders)
+    assert sorted(p.parent.name for p in rf.implant_curves) == sorted(folders)
+    out = tmp_path / "report"
+    assert report_main(["--run", str(run), "--outdir", str(out), "--device", "cpu", "--threads", "1",
+                        "--log-level", "WARNING"]) == 0
+    html = html_mod.unescape((out / formats.REPORT_HTML).read_text())
+    sec = html[html.index('<section id="implant">'):]
+    sec = sec[:sec.index("</section>")]
+    heads = re.findall(r"Implantation of the pairs of ([^<:]+): (\d+) pairs tested, (\d+) confirmed", sec)
+    assert sorted(heads) == sorted([("Attn-Raw, named against JASPAR", "4", "1"), ("Attn-Attr, named against JASPAR", "4", "1"),
+                                    ("Attn-Raw, named against the simulation's motifs", "4", "0")]), heads
+    for folder in folders:  # one curve figure per folder, none overwriting another
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", f"implant/{folder}")
+        curves = pd.read_csv(out / "figures" / f"implant_curves_{slug}.tsv", sep="\t")
+        assert ("GATA1", "TAL1") in set(zip(curves["tf1"], curves["tf2"])), folder
+    # the attention pairs named against JASPAR are confirmed by the JASPAR implantations only
+    summary = json.loads((out / formats.REPORT_SUMMARY_JSON).read_text())
+    assert summary["sections"]["implant"] == "ok", summary["sections"]
+    tables = {}
+    for db in ("JASPAR", "the simulation's motifs"):
+        start = html.index(f"Top TF pairs (Attn-Raw, named against {db}")
+        tables[db] = html[start:html.index("</table>", start)]
+    assert tables["JASPAR"].count('class="confirmed"') == 1 and "confirmed (coop. 0.8)" in tables["JASPAR"]
+    assert 'class="confirmed"' not in tables["the simulation's motifs"]
 
 
 def test_real_data_run_tree_names_its_dataset(tmp_path):

@@ -600,9 +600,10 @@ def test_real_data_path_replaces_the_benchmark_with_input():
 # What each subworkflow puts in each SATORI_REPORT slot (the slots not named here get []).
 REPORT_SLOTS = {
     "simulated_benchmark": {"simulate": "simulate_dir", "model": "model", "filter_motifs": "filter_dirs",
-                            "interpret_raw": "interpret_dirs", "evaluate": "evaluate_dirs"},
+                            "interpret_raw": "interpret_dirs", "evaluate": "evaluate_dirs", "implant": "implant_dirs"},
     "real_data": {"prepare_dhs": "prepare_dir", "model": "model", "filter_motifs": "filter_dirs",
-                  "interpret_raw": "raw_dirs", "interpret_attr": "attr_dirs", "dfim": "dfim_dirs", "hippie": "hippie_dirs"},
+                  "interpret_raw": "raw_dirs", "interpret_attr": "attr_dirs", "dfim": "dfim_dirs", "hippie": "hippie_dirs",
+                  "implant": "implant_dirs"},
 }
 
 
@@ -617,7 +618,7 @@ def test_report_run_tree_matches_what_the_report_discovers():
     assert staged and all(name == step or (name, step) == ("model", "train") for name, step in staged)
     assert {step for _, step in staged} <= set(STEP_DIRS.values())
     assert {"simulate", "prepare_dhs", "train", "filter_motifs", "interpret_raw", "interpret_attr", "dfim", "evaluate",
-            "hippie"} <= {s for _, s in staged}
+            "hippie", "implant"} <= {s for _, s in staged}
     assert "--run run" in report.sections["script"]
     slots = [name for name, _ in staged]
     for sub, filled in REPORT_SLOTS.items():
@@ -875,3 +876,34 @@ def test_groovy_syntax(tmp_path):
     proc = subprocess.run([groovy, str(script), *files], capture_output=True, text=True, timeout=300,
                           env=dict(os.environ, JAVA_HOME=str(java_home)))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_implant_outputs_reach_the_reports_without_clashing():
+    """Every method's implantation reaches its model's report: SATORI_IMPLANT writes
+    <meta.id>/implant.tsv with meta.id = <configuration>_<method> (so the folders of two
+    methods or databases of one model differ under run/implant/), the benchmark groups them
+    per model from SATORI_IMPLANT.out, and the report stages them under run/implant/."""
+    implant = next(p for p in PROCESSES if p.name == "SATORI_IMPLANT")
+    assert 'path("${prefix}/implant.tsv")' in implant.sections["output"]
+    assert 'path("${prefix}/implant_curves.tsv")' in implant.sections["output"]
+    assert 'prefix = task.ext.prefix ?: "${meta.id}"' in implant.sections["script"]
+    assert "ext.prefix" not in ext_args_blocks().get("SATORI_IMPLANT", "")
+    bench = next(w for w in WORKFLOWS if w.name == "SIMULATED_BENCHMARK").sections["main"]
+    assert re.search(r"id: \"\$\{meta\.id\}_\$\{method\}\"\.toString\(\), method: method\], model, fasta, labels, "
+                     r"filter_motifs_dir, tsv, motif_db", bench), "SATORI_IMPLANT's meta.id names the method"
+    real = next(w for w in WORKFLOWS if w.name == "REAL_DATA").sections["main"]
+    for name, main in (("SIMULATED_BENCHMARK", bench), ("REAL_DATA", real)):
+        m = re.search(r"def ch_implant_dirs = SATORI_IMPLANT\.out\.implant\s*\.map \{ meta, tsv -> \[meta\.model_id, tsv\.parent\] \}"
+                      r"\s*\.groupTuple\(\)", main)
+        assert m, f"{name} groups each model's implant folders"
+        assert ".join(ch_implant_dirs)" in main[main.index("def ch_report_input"):], name
+    # the real-data path implants every method's pairs (the methods --methods runs), each with its
+    # model's inputs and filter folder, in the module's input order
+    assert re.search(r"def ch_implant_input = ch_tf_interactions\b", real)
+    assert "SATORI_IMPLANT(ch_implant_input)" in real
+    assert "[meta, model, fasta, labels, filter_motifs_dir, tsv, motif_db_file]" in real
+    assert real.index("SATORI_INTERPRET_RAW(") < real.index("SATORI_IMPLANT(") < real.index("def ch_report_input")
+    report = next(p for p in PROCESSES if p.name == "SATORI_REPORT")
+    assert "path(implant, stageAs: 'run/implant/*')" in report.sections["input"]
+    meta_yml = yaml.safe_load((ROOT / "modules" / "local" / "satori" / "report" / "meta.yml").read_text(encoding="utf-8"))
+    assert [next(iter(d)) for d in meta_yml["input"][0]][-1] == "implant"

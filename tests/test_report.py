@@ -163,8 +163,15 @@ def test_implant_section_and_confirmations(full_report):
     run, out = full_report
     html = (out / formats.REPORT_HTML).read_text()
     sec = html[html.index('<section id="implant">'):html.index('<section id="known">')]
-    assert "Implantation of the pairs of Attn-Raw: 4 pairs tested, 1 confirmed" in sec
+    # the method from the folder (implant/raw), the database from the run's only filter annotation
+    assert re.search(r"Implantation of the pairs of Attn-Raw, named against JASPAR[^<:]*: 4 pairs tested, 1 confirmed", sec)
     assert sec.count('<span class="confirmed">confirmed</span>') == 1
+    # the control pair says so (a row a user would otherwise read as an unexplained non-confirmation)
+    assert "<th>tested as</th>" in sec
+    assert "<td>TAL1</td><td>CTCF</td><td>control</td>" in sec
+    assert sec.count("<td>predicted</td>") == 3
+    # 64 backgrounds for every pair: said once under the table, not in a column
+    assert "every pair: 64 backgrounds" in sec and "<th>backgrounds</th>" not in sec
     curves = pd.read_csv(out / "figures" / "implant_curves_implant_raw.tsv", sep="\t")
     assert {tuple(x) for x in curves[["tf1", "tf2"]].drop_duplicates().to_numpy()} == {
         ("GATA1", "TAL1"), ("SP1", "CTCF"), ("GATA1", "SP1")}  # the control pair is not drawn
@@ -208,6 +215,94 @@ def test_pair_attention_maps(full_report):
     for name in figs:
         m = pd.read_csv(out / "figures" / name.replace(".png", ".tsv"), sep="\t")
         assert m.shape == (18, 19)
+
+
+def test_filter_table_shows_matched_filters_and_folds_the_rest(full_report):
+    _, out = full_report
+    html = (out / formats.REPORT_HTML).read_text()
+    sec = html[html.index('<section id="filters">'):html.index('<section id="attention">')]
+    head, _, folded = sec.partition("<details><summary>1 filter without a match (show)</summary>")
+    assert folded, "the unmatched filter is not in a <details> block"
+    assert "<details open" not in sec
+    # the 3 matched filters, smallest q first (SP1 2e-4, GATA1 1e-3, TAL1 1e-2), are in the
+    # visible table; the unmatched filter3 only in the folded one
+    visible = re.findall(r'alt="logo of filter (\d+)"', head)
+    assert visible == ["2", "0", "1"]
+    assert re.findall(r'alt="logo of filter (\d+)"', folded) == ["3"]
+
+
+def test_hit_runs():
+    from satori.report.figures import hit_runs
+    assert hit_runs([9, 3, 4, 5, 5]) == [(3, 5), (9, 9)]
+    assert hit_runs([]) == []
+
+
+def test_pair_map_marks_both_motifs_and_the_best_cell():
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.colors import to_hex
+    from satori.report import figures as F
+    attn = np.random.default_rng(0).random((30, 30))
+    fig, _ = F.pair_attention_map(attn, [4, 5, 20], [12], (5, 12), "GATA1", "TAL1", "t", pool=2)
+    ax = next(a for a in fig.axes if a.get_images())  # the heatmap
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("GATA1" in t for t in texts) and any("TAL1" in t for t in texts)
+    # column bands (axvspan: full height) in each TF's colour over its hits, in bp
+    bands = {}
+    for p in ax.patches:
+        # x in data units for an axvspan (Rectangle or Polygon, depending on matplotlib)
+        xs = p.get_patch_transform().transform(p.get_path().vertices)[:, 0]
+        bands.setdefault(to_hex(p.get_facecolor()), []).append((xs.min(), xs.max()))
+    blue, orange = F.PAIR_COLOURS[0].lower(), F.PAIR_COLOURS[1].lower()
+    assert blue in bands and orange in bands and blue != orange
+    covers = lambda spans, x: any(a <= x <= b for a, b in spans)
+    assert covers(bands[blue], 4 * 2) and covers(bands[blue], 5 * 2) and covers(bands[blue], 20 * 2)
+    assert not covers(bands[blue], 12 * 2) and covers(bands[orange], 12 * 2)
+    assert not covers(bands[orange], 20 * 2)
+    # the best cell (query 5, key 12) is circled, at (key, query) in bp
+    circled = [c.get_offsets() for c in ax.collections if len(c.get_offsets())]
+    assert any(np.allclose(o[0], [24, 10]) for o in circled)
+    # the TF names label the top track's lanes, in their colours
+    track = next(a for a in fig.axes if [t.get_text() for t in a.get_yticklabels()] == ["GATA1", "TAL1"])
+    assert [to_hex(t.get_color()) for t in track.get_yticklabels()] == [blue, orange]
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+
+
+def test_truth_bars_tell_databases_and_levels_apart():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_hex
+    from satori.report import figures as F
+    scores = pd.DataFrame({
+        "label": ["raw jaspar", "raw sim", "raw jaspar", "raw sim"], "method": ["raw"] * 4,
+        "db": ["jaspar", "simulation", "jaspar", "simulation"], "level": ["TF names", "TF names", "clusters", "clusters"],
+        "precision": [0.1, 0.4, 0.2, 0.5], "recall": [0.1, 0.3, 0.1, 0.3], "f1": [0.1, 0.35, 0.13, 0.38]})
+    fig, _ = F.truth_scores(scores, chance_all=0.21)
+    bars = [p for p in fig.axes[0].patches if p.get_height() > 0]
+    # one method: a colour per database, a hatch per level (3 metrics x 4 rows)
+    style = {(to_hex(b.get_facecolor()), b.get_hatch() or "") for b in bars}
+    assert len(bars) == 12 and len(style) == 4
+    assert len({c for c, _ in style}) == 2 and len({h for _, h in style}) == 2
+    plt.close(fig)
+
+
+def test_heatmap_labels_named_hits_first():
+    import matplotlib.pyplot as plt
+    from satori.report import figures as F
+    L = 72
+    pos = np.arange(L)
+    # weak hits of a TF every 7th position, strong unnamed ones everywhere else
+    hits = pd.DataFrame({"position": pos, "label": ["KLF17" if p % 7 == 0 else f"f{p}" for p in pos],
+                         "strength": np.where(pos % 7 == 0, 1.1, 3.0)})
+    fig, _ = F.attention_heatmap(np.zeros((L, L)), hits, "t", max_labels=20)
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["KLF17"] * len(range(0, L, 7))
+    # without any named hit the strongest unnamed ones are labelled
+    fig2, _ = F.attention_heatmap(np.zeros((L, L)), hits.assign(label=[f"f{p}" for p in pos]), "t", max_labels=20)
+    labels2 = [t.get_text() for t in fig2.axes[0].get_xticklabels()]
+    assert 5 <= len(labels2) <= 20 and all(t.startswith("f") for t in labels2)
+    plt.close(fig2)
+    plt.close(fig)
 
 
 def test_pair_scores_match_loop():

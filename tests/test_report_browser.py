@@ -15,6 +15,7 @@ import shutil
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from report_fixtures import make_run
@@ -59,6 +60,10 @@ window.addEventListener("load", function () {
   var ths = table ? table.querySelectorAll("thead th") : [];
   var last = ths.length ? ths[ths.length - 1].getBoundingClientRect() : null;
   var head = document.getElementById("headline");
+  var sec = document.getElementById("filters");
+  var rows = sec ? Array.prototype.slice.call(sec.querySelectorAll("tbody tr")) : [];
+  var folded = rows.filter(function (r) { return r.closest("details") !== null; });
+  var dets = sec ? Array.prototype.slice.call(sec.querySelectorAll("details")) : [];
   var out = {
     viewport: window.innerWidth,
     page_scroll: document.documentElement.scrollWidth,
@@ -68,7 +73,14 @@ window.addEventListener("load", function () {
     last_th_right: last ? last.right : -1, n_columns: ths.length,
     headers: Array.prototype.map.call(ths, function (t) { return t.textContent.trim(); }),
     headline: head ? head.textContent.trim() : "",
-    headline_top: head ? head.getBoundingClientRect().top : -1
+    headline_top: head ? head.getBoundingClientRect().top : -1,
+    visible_rows: rows.length - folded.length, folded_rows: folded.length,
+    folded_shown: folded.filter(function (r) {
+      return r.checkVisibility ? r.checkVisibility() : r.getClientRects().length > 0; }).length,
+    details_open: dets.filter(function (d) { return d.open; }).length,
+    summaries: dets.map(function (d) { var s = d.querySelector("summary"); return s ? s.textContent.trim() : ""; }),
+    section_height: sec ? sec.getBoundingClientRect().height : -1,
+    row_height: rows.length ? rows[0].getBoundingClientRect().height : -1
   };
   document.body.setAttribute("data-measure", JSON.stringify(out));
 });
@@ -88,14 +100,25 @@ def measure(browser: str, html_path, tmp_path, width: int = 1400) -> dict:
     return json.loads(htmllib.unescape(m.group(1)))
 
 
+N_FILTERS = 40
+
+
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     run = make_run(root / "run", steps=("simulate", "train", "filter_motifs", "interpret_raw", "evaluate"))
     # a second annotation (against the simulation's motifs) adds its TF column to the filter table
+    # and, as in a real run, most filters match nothing: 40 filters, 3 matched to JASPAR,
+    # 2 more only to the simulation's motifs
+    tsv = run / "filter_motifs" / formats.FILTER_MOTIFS_TSV
+    fm = pd.read_csv(tsv, sep="\t", keep_default_na=False)
+    blank = fm.iloc[[3] * (N_FILTERS - len(fm))].assign(filter=range(len(fm), N_FILTERS), n_sites=2)
+    fm = pd.concat([fm, blank], ignore_index=True)
+    fm.to_csv(tsv, sep="\t", index=False)
     sim = run / "filter_motifs" / "simulation"
     sim.mkdir(parents=True)
-    shutil.copy(run / "filter_motifs" / formats.FILTER_MOTIFS_TSV, sim / formats.FILTER_MOTIFS_TSV)
+    fm.assign(tf=["GATA1", "TAL1", "SP1", "CTCF", "GATA1"] + [""] * (N_FILTERS - 5)).to_csv(
+        sim / formats.FILTER_MOTIFS_TSV, sep="\t", index=False)
     return build_report(run, root / "out", max_seqs=5)
 
 
@@ -135,3 +158,11 @@ def test_filter_table_fits_at_1400_px_and_summary_line_is_on_top(report, tmp_pat
     # the summary line is present, near the top of the page
     assert m["headline"].startswith("3 significant TF pairs (Attn-Raw, JASPAR); precision 0.5 / recall 1"), m["headline"]
     assert 0 < m["headline_top"] < 300
+    # the visible table holds only the 3 matched filters; the 37 others are in closed
+    # <details> (2 named only by the simulation's motifs, 35 without a match), not laid out
+    assert m["visible_rows"] == 3 and m["folded_rows"] == N_FILTERS - 3, m
+    assert m["details_open"] == 0 and m["folded_shown"] == 0, m
+    assert m["summaries"] == ["2 filters matched only against the simulation's motifs (show)",
+                              "35 filters without a match (show)"], m["summaries"]
+    # so the section is a few rows tall, not 40
+    assert 0 < m["section_height"] < 3 * m["row_height"] + 700, m

@@ -25,11 +25,11 @@ from satori.atomic import staged_outdir, write_text
 from satori.errors import InputError
 from satori.report import figures as F
 from satori.report.discover import (
-    RunFiles, db_display, discover, method_from_path, method_label, method_slug, variant_of,
+    RunFiles, db_display, discover, method_from_path, method_label, method_slug, pair_label, variant_of,
 )
 from satori.report.readers import (
     DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
-    numeric, pair_key, pair_text, read_implant, read_implant_curves,
+    implant_controls, implant_db, numeric, pair_key, pair_text, read_implant, read_implant_curves,
     option, pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,
 )
@@ -345,20 +345,31 @@ class RunData:
             return d.to_numpy(dtype=float) if len(d) else None
         return self.once("partner_distances", load)
 
-    def implant_confirmed(self) -> Dict[str, dict]:
+    def implant_confirmed(self, db: str = "") -> Dict[str, dict]:
         """pair key -> implant row for the TF pairs the implantation confirms (q < 0.05,
-        cooperativity > 0, not a control)."""
+        cooperativity > 0, not a control; the smallest q when several tables test the pair).
+
+        The implantation is the model's check of a pair whichever method proposed it, so the
+        tables of every method count; but a TF name means the motif of one database, so with
+        ``db`` given only the tables built with that database do (all of them when the run does
+        not tell which)."""
         def load():
+            tables = self.rf.implant_tables
+            if db:
+                same = [p for p in tables if db_display(implant_db(self.rf, p)) == db_display(db)]
+                tables = same or tables
             out: Dict[str, dict] = {}
-            for path in self.rf.implant_tables:
+            for path in tables:
                 try:
                     df = read_implant(path, self.rf)
                 except SectionError:
                     continue
                 for row in df[implant_confirms(df)].to_dict("records"):
-                    out.setdefault(pair_key(row["tf1"], row["tf2"]), row)
+                    k = pair_key(row["tf1"], row["tf2"])
+                    if k not in out or row["q"] < out[k]["q"]:
+                        out[k] = row
             return out
-        return self.once("implant_confirmed", load)
+        return self.once(f"implant_confirmed/{db}", load)
 
     def filter_table(self) -> pd.DataFrame:
         def load():
@@ -791,18 +802,49 @@ def section_filters(rd: RunData) -> Section:
             return sec
         df = pd.DataFrame({"filter": [m.id for m in pwms.values()], "filter_index": list(pwms)})
         df["n_sites"] = [m.nsites for m in pwms.values()]
-    annotated = df["tf"].notna() & (df["tf"].astype(str).str.strip() != "") if "tf" in df.columns else pd.Series(False, index=df.index)
-    df = df.assign(_annot=annotated)
+    annotated = named_mask(df, "tf")
+    # the TF of each filter in the run's other annotations (database variants): one column each
+    cols = ["filter", "logos", "n_sites", "ic", "tf", "cluster_name", "motif_id", "q", "E", "orientation"]
+    headers = {"n_sites": "sites", "ic": "IC (bits)", "tf": "TF", "cluster_name": "motif cluster",
+               "motif_id": "motif", "orientation": "strand"}
+    other_cols: List[str] = []
+    other_dbs: List[str] = []
+    for extra in rf.filter_motifs:
+        if extra == primary_filter_motifs(rf):
+            continue
+        try:
+            other = read_tsv(extra, ["filter", "tf"], rf)
+            names = {filter_index(f, i): (t if isinstance(t, str) else "")
+                     for i, (f, t) in enumerate(zip(other["filter"], other["tf"]))}
+            col = f"tf ({rf.rel(extra.parent)})"
+            df[col] = [names.get(int(i), "") for i in df["filter_index"]]
+            cols.append(col)
+            other_cols.append(col)
+            db = db_display(variant_of(rf, extra) or rf.rel(extra.parent))
+            other_dbs.append(db)
+            headers[col] = f"TF vs {db}"
+        except SectionError as exc:
+            sec.problem(str(exc))
+    other_named = pd.Series(False, index=df.index)
+    for col in other_cols:
+        other_named |= named_mask(df, col)
+    # three groups: matched in the shown annotation (by q), matched only in another one, unmatched
+    group = np.where(annotated, 0, np.where(other_named, 1, 2))
     sort_q = df["q"] if "q" in df.columns else pd.Series(np.nan, index=df.index)
     sort_sites = -df["n_sites"].fillna(0) if "n_sites" in df.columns else pd.Series(0, index=df.index)
-    df = df.assign(_q=sort_q.fillna(np.inf), _s=sort_sites).sort_values(["_annot", "_q", "_s"], ascending=[False, True, True])
+    df = df.assign(_annot=annotated, _group=group, _q=sort_q.fillna(np.inf), _s=sort_sites)
+    df = df.sort_values(["_group", "_q", "_s"], ascending=[True, True, True])
     n_annot = int(df["_annot"].sum())
+    n_other = int((df["_group"] == 1).sum())
+    n_none = int((df["_group"] == 2).sum())
     sec.blocks.append(text_block(
         f"{len(df)} filters, {n_annot} matched to a database motif"
         + (f" (annotation from {rf.rel(primary_filter_motifs(rf))})" if rf.filter_motifs else "") + "; "
-        f"{len(df) - n_annot} unmatched (fewer sites than the minimum or no match at the q threshold). "
-        f"Logos show information content (bits); a match on the reverse strand (orientation −) is drawn "
-        f"reverse-complemented so it lines up with the filter."))
+        f"{len(df) - n_annot} unmatched (fewer sites than the minimum or no match at the q threshold)"
+        + (f", {n_other} of which match a motif of {' / '.join(other_dbs)}" if n_other else "") + ". "
+        "The table shows the matched filters, smallest q first; the others are folded below it. "
+        "Logos show information content (bits); a match on the reverse strand (strand −) is drawn "
+        "reverse-complemented so it lines up with the filter."))
 
     wanted = set(df["motif_id"].dropna().astype(str)) if "motif_id" in df.columns else set()
     lookup = guarded(sec, "Match logos", lambda: _motif_lookup(rd, wanted)) or {}
@@ -837,24 +879,29 @@ def section_filters(rd: RunData) -> Section:
     if missing_matches:
         sec.notes.append(f"{missing_matches} matched motif(s) not found in the run's motif files or JASPAR: filter logo only.")
     df = df.assign(logos=logo_cells)
-    cols = ["filter", "logos", "n_sites", "ic", "tf", "cluster_name", "motif_id", "q", "E", "orientation"]
-    headers = {"n_sites": "sites", "ic": "IC (bits)", "tf": "TF", "cluster_name": "motif cluster",
-               "motif_id": "motif", "orientation": "strand"}
-    for extra in rf.filter_motifs:
-        if extra == primary_filter_motifs(rf) or df is None:
-            continue
-        try:
-            other = read_tsv(extra, ["filter", "tf"], rf)
-            names = {filter_index(f, i): t for i, (f, t) in enumerate(zip(other["filter"], other["tf"]))}
-            col = f"tf ({rf.rel(extra.parent)})"
-            df[col] = [names.get(int(i), "") for i in df["filter_index"]]
-            cols.append(col)
-            headers[col] = f"TF vs {db_display(variant_of(rf, extra) or rf.rel(extra.parent))}"
-        except SectionError as exc:
-            sec.problem(str(exc))
-    sec.blocks.append(table_block(df, "Filters (matched first, by q)", max_rows=max(len(df), 1), columns=cols,
-                                  headers=headers, cls="filters"))
+
+    def table(part: pd.DataFrame, title: str = "") -> dict:
+        return table_block(part, title, max_rows=max(len(part), 1), columns=cols, headers=headers, cls="filters")
+
+    if n_annot:
+        sec.blocks.append(table(df[df["_group"] == 0], "Filters matched to a database motif (smallest q first)"))
+    else:
+        sec.blocks.append(text_block("No filter matched a database motif in the shown annotation.", "note"))
+    if n_other:
+        sec.blocks.append(details_block(
+            f"{n_other} filter{'s' if n_other != 1 else ''} matched only against {' / '.join(other_dbs)} (show)",
+            [table(df[df["_group"] == 1])]))
+    if n_none:
+        sec.blocks.append(details_block(
+            f"{n_none} filter{'s' if n_none != 1 else ''} without a match (show)", [table(df[df["_group"] == 2])]))
     return sec
+
+
+def named_mask(df: pd.DataFrame, col: str) -> pd.Series:
+    """Rows whose ``col`` holds a TF name (not empty, not NaN); all False without the column."""
+    if col not in df.columns:
+        return pd.Series(False, index=df.index)
+    return df[col].notna() & ~df[col].astype(str).str.strip().isin(["", "nan"])
 
 
 def motif_db_caveats(rf: RunFiles) -> List[str]:
@@ -960,8 +1007,9 @@ def section_attention(rd: RunData, sets: Optional[List[InteractionSet]] = None) 
     sec.blocks.append(text_block(
         f"{n} test positives run through the model (--max-seqs {rd.max_seqs}); attention = max over heads. "
         f"Filter hit: pooled activation above 0.65 × the filter's maximum over these sequences; each axis tick "
-        f"marks the strongest hit at that position, labelled with the filter's TF"
-        + (" (filter number when unannotated)" if names else " (filter numbers: no filter annotation in the run)")
+        f"marks the strongest hit at that position"
+        + ("; hits of TF-named filters are labelled with the TF, those of unnamed filters are short unlabelled ticks"
+           if names else ", labelled with the filter number (no filter annotation in the run)")
         + "." + (" Red triangles: implanted motifs (start position, pooled)." if rf.implants else "")))
 
     def dist():
@@ -1085,8 +1133,9 @@ def pair_maps_of(rd: RunData, sec: Section, s: InteractionSet, data: dict, fm_pa
         sec.blocks.append(figure_block(rd.save(
             fig, table, f"pair_attention_{n_map}",
             f"{a} + {b}: attention of the test sequence {data['ids'][i]}, where this pair scores best among the "
-            f"{len(score)} sequences run through the model; triangles: hits of the filters named after each TF; "
-            f"circle: the best-scoring position pair ({dist} bp apart).")))
+            f"{len(score)} sequences run through the model; shaded bands (and the tracks above and left of the map): "
+            f"where the filters named after {a} (blue) and {b} (orange) hit; green circle: the best-scoring "
+            f"position pair ({dist} bp apart).")))
     if skipped:
         sec.notes.append("Pair maps not drawn for " + "; ".join(skipped[:6]) + ".")
 
@@ -1106,28 +1155,42 @@ def section_implant(rd: RunData) -> Section:
     sec.blocks.append(text_block(
         "Each TF pair's motifs are implanted, alone and together, into the same background sequences at each gap and "
         "orientation; cooperativity = f(AB) − f(A) − f(B) + f(∅) of the model's logit, averaged over the backgrounds "
-        "(bootstrap interval). A pair is confirmed when q < 0.05 and its cooperativity is above 0."))
+        "(bootstrap interval). A pair is confirmed when q < 0.05 and its cooperativity is above 0. Control pairs "
+        "(tested as \u201ccontrol\u201d: TF pairs the attention did not call, tested as a baseline) are never confirmed; "
+        "controls as cooperative as the predicted pairs mean the implantation sees what the attention did not."))
     for path in rf.implant_tables:
         def one(path=path):
             df = read_implant(path, rf).sort_values("q", kind="stable").reset_index(drop=True)
             conf = implant_confirms(df)
-            m = method_from_path(rf, path)
-            which = f"pairs of {method_label(m)}" if m in ("raw", "attr", "dfim") else (rf.rel(path.parent) or "pairs")
+            m, db = method_from_path(rf, path), implant_db(rf, path)
+            # the method and database of the folder (implant/<model>_<db>_<method>/ in the pipeline)
+            which = (f"pairs of {pair_label(m, db) if db else method_label(m)}" if m in ("raw", "attr", "dfim")
+                     else (rf.rel(path.parent) or "pairs"))
             sec.blocks.append(sub_block(f"Implantation of the {which}: {len(df)} pairs tested, "
                                         f"{int(conf.sum())} confirmed"))
             df["rank"] = np.arange(1, len(df) + 1)
-            df["interval"] = [f"{fmt(lo)} – {fmt(hi)}" if pd.notna(lo) and pd.notna(hi) else ""
+            df["interval"] = [{"cls": "nowrap", "text": f"{fmt(lo)} – {fmt(hi)}"} if pd.notna(lo) and pd.notna(hi) else ""
                               for lo, hi in zip(df.get("ci_low", np.nan), df.get("ci_high", np.nan))]
             df["confirmed"] = [{"cls": "confirmed", "text": "confirmed"} if c else "" for c in conf]
+            ctrl = implant_controls(df)
+            df["tested"] = ["control" if c else "predicted" for c in ctrl]
             if truth is not None:
                 df["simulated"] = [{"cls": "true-pair", "text": "true"} if pair_key(a, b) in truth
                                    else {"cls": "false-pair", "text": "false"} for a, b in zip(df["tf1"], df["tf2"])]
+            # a column with one value for every pair (one label, one number of backgrounds) is said once
+            cols = ["rank", "tf1", "tf2", "tested", "label", "attention_q", "best_gap", "best_orientation",
+                    "cooperativity", "interval", "q", "marginal1", "marginal2", "n_backgrounds", "confirmed", "simulated"]
+            same = []
+            for c, what in (("label", "model output {}"), ("n_backgrounds", "{} backgrounds")):
+                if c in df.columns and len(df) > 1 and df[c].nunique(dropna=False) == 1:
+                    cols.remove(c)
+                    same.append(what.format(fmt(df[c].iloc[0])))
             sec.blocks.append(table_block(
                 df, f"Ranked pairs ({rf.rel(path)})", max_rows=40,
-                columns=["rank", "tf1", "tf2", "label", "attention_q", "best_gap", "best_orientation", "cooperativity",
-                         "interval", "q", "marginal1", "marginal2", "n_backgrounds", "confirmed", "simulated"],
+                note=("every pair: " + ", ".join(same)) if same else "",
+                columns=cols,
                 headers={"attention_q": "attention q", "best_gap": "best gap (bp)", "best_orientation": "orientation",
-                         "interval": "95 % interval", "marginal1": "effect of tf1 alone",
+                         "tested": "tested as", "interval": "95 % interval", "marginal1": "effect of tf1 alone",
                          "marginal2": "effect of tf2 alone", "n_backgrounds": "backgrounds"}))
             curves_path = path.parent / formats.IMPLANT_CURVES_TSV
             if not curves_path.is_file():
@@ -1136,7 +1199,7 @@ def section_implant(rd: RunData) -> Section:
                 sec.problem(f"{formats.IMPLANT_CURVES_TSV}: not in the run, no cooperativity curves.")
                 return
             curves = read_implant_curves(curves_path, rf)
-            main = df[~df.get("control", pd.Series(False, index=df.index)).astype(str).str.lower().isin(("1", "true", "yes"))]
+            main = df[~ctrl]
             have = set(zip(curves["tf1"].astype(str), curves["tf2"].astype(str)))
             pairs = [(str(a), str(b)) for a, b in zip(main["tf1"], main["tf2"]) if (str(a), str(b)) in have][:N_IMPLANT_CURVES]
             fig, table = F.implant_curves(curves, pairs, gap)
@@ -1144,7 +1207,7 @@ def section_implant(rd: RunData) -> Section:
             sec.blocks.append(figure_block(rd.save(
                 fig, table, f"implant_curves_{slug}",
                 f"Cooperativity against the gap for the {len(pairs)} best-ranked pairs, one line per orientation "
-                f"(band: bootstrap interval)" + (f"; green band: the simulated gap {fmt(gap[0])}–{fmt(gap[1])} bp." if gap else "."))))
+                f"(band: bootstrap interval); the gap axis is linear to 20 bp, logarithmic beyond" + (f"; green band: the simulated gap {fmt(gap[0])}–{fmt(gap[1])} bp." if gap else "."))))
         guarded(sec, rf.rel(path), one)
     return sec
 
@@ -1211,8 +1274,8 @@ def section_interactions(rd: RunData, sets: List[InteractionSet]) -> Section:
     truth = rd.truth()
     gap = rd.gap_range() if truth is not None else None
     partners = rd.partner_distances() if truth is not None else None
-    confirmed = rd.implant_confirmed()
     for s in sets:
+        confirmed = rd.implant_confirmed(s.db)  # the implantations with this set's motif database
         sec.blocks.append(sub_block(s.label))
         for e in s.errors:
             sec.problem(f"{s.label}: {e}")

@@ -13,7 +13,7 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import matplotlib
 
@@ -39,6 +39,7 @@ STYLE = {
 }
 METHOD_COLORS = {"raw": "#1f77b4", "attr": "#ff7f0e", "dfim": "#2ca02c"}
 DB_HATCH = {0: "", 1: "//", 2: "..", 3: "xx"}
+DB_COLORS = ("#1f77b4", "#ff7f0e", "#9467bd", "#8c564b")  # per database when one method is shown (= pr_over_q's C0, C1)
 
 
 @dataclass
@@ -269,7 +270,8 @@ def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
 
     attn: shape=(L', L'), rows = query positions, columns = key positions (pooled).
     hits: rows (position, label, strength) — the strongest filter hit per pooled
-    position; drawn as ticks on both axes, labelled with the TF (or filter) name.
+    position; drawn as ticks on both axes; the hits of TF-named filters are labelled
+    with the TF (only when there are none, the strongest hits with the filter number).
     implants: optional rows (position, tf) — implanted motifs of a simulated sequence,
     marked with red triangles on the top axis.
     Table: the matrix, one row per query position.
@@ -287,7 +289,11 @@ def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
         # overlap, also get their label on a longer tick
         min_gap = max(1.0, L / 45)
         labelled = []
-        for row in hits.sort_values("strength", ascending=False).itertuples():
+        # only hits of a named filter (a TF) are labelled when there are any; unnamed ones
+        # (f12) stay short ticks
+        named = ~hits["label"].astype(str).str.fullmatch(r"f\d+")
+        ordered = (hits[named] if named.any() else hits).sort_values("strength", ascending=False)
+        for row in ordered.itertuples():
             if len(labelled) >= max_labels:
                 break
             if all(abs(row.position - p) >= min_gap for p, _ in labelled):
@@ -298,8 +304,8 @@ def attention_heatmap(attn: np.ndarray, hits: pd.DataFrame, title: str,
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_ticks(pos)
             axis.set_ticks(hits["position"].to_numpy(), minor=True)
-        ax.set_xticklabels(labels, rotation=90, fontsize=5.5)
-        ax.set_yticklabels(labels, fontsize=5.5)
+        ax.set_xticklabels(labels, rotation=90, fontsize=6.5)
+        ax.set_yticklabels(labels, fontsize=6.5)
         ax.tick_params(which="major", length=5, color="#d62728", width=1.2)
         ax.tick_params(which="minor", length=2.5, color="#d62728", width=0.8)
     else:
@@ -491,7 +497,7 @@ def distance_classes(classes: pd.DataFrame, gap: Optional[Tuple[float, float]] =
     if classes.empty:
         raise ValueError("no distances")
     order = list(dict.fromkeys(classes["class"]))
-    fig, axes = _fig(5.0, 0.9 + 0.5 * len(order))
+    fig, axes = _fig(5.0, 1.0 + 0.65 * len(order))
     ax = axes[0, 0]
     rng = np.random.default_rng(0)
     palette = {"true": TRUE_COLOR, "spurious": FALSE_COLOR}
@@ -504,11 +510,11 @@ def distance_classes(classes: pd.DataFrame, gap: Optional[Tuple[float, float]] =
             continue
         colour = next((v for k, v in palette.items() if c.startswith(k)), "0.45")
         shown = d if d.size <= 400 else rng.choice(d, 400, replace=False)  # a sample of many partners
-        ax.scatter(shown, i + rng.uniform(-0.18, 0.18, shown.size), s=8, color=colour,
+        ax.scatter(shown, i + rng.uniform(-0.15, 0.15, shown.size), s=8, color=colour,
                    alpha=0.7 if d.size <= 400 else 0.25, lw=0)
         m = float(np.median(d))
-        ax.plot([m, m], [i - 0.3, i + 0.3], color="k", lw=1.8)
-        ax.text(m, i - 0.32, f"median {m:.0f} bp (n={d.size})", fontsize=6.5, ha="center", va="bottom")
+        ax.plot([m, m], [i - 0.25, i + 0.25], color="k", lw=1.8)
+        ax.text(m, i - 0.3, f"median {m:.0f} bp (n={d.size})", fontsize=6.5, ha="center", va="bottom")
     ax.set_yticks(np.arange(len(order)))
     ax.set_yticklabels(order)
     ax.set_ylim(len(order) - 0.5, -0.85)
@@ -586,14 +592,23 @@ def truth_scores(scores: pd.DataFrame, chance_all: Optional[float] = None) -> Tu
     ax = axes[0, 0]
     n = len(scores)
     width = 0.8 / n
-    keys = list(dict.fromkeys(zip(scores["db"], scores.get("level", pd.Series([""] * n)))))
+    levels = scores["level"].fillna("").astype(str) if "level" in scores.columns else pd.Series([""] * n)
+    keys = list(dict.fromkeys(zip(scores["db"], levels)))
+    dbs = list(dict.fromkeys(scores["db"]))
+    lvls = list(dict.fromkeys(levels))
+    one_method = scores["method"].nunique() <= 1
     ticked = False
     for i, row in enumerate(scores.itertuples()):
         vals = [getattr(row, m) if getattr(row, m) is not None else np.nan for m in metrics]
         x = np.arange(3) + (i - (n - 1) / 2) * width
-        k = keys.index((row.db, getattr(row, "level", "")))
-        ax.bar(x, vals, width=width * 0.95, color=METHOD_COLORS.get(row.method, f"C{i % 10}"),
-               hatch=DB_HATCH.get(k % 4, ""), edgecolor="white", lw=0.3, label=row.label)
+        lev = levels.iloc[i]
+        if one_method:
+            # one method: a colour per database, hatched for the motif-cluster level
+            colour, hatch = DB_COLORS[dbs.index(row.db) % len(DB_COLORS)], DB_HATCH.get(lvls.index(lev) % 4, "")
+        else:
+            colour = METHOD_COLORS.get(row.method, f"C{i % 10}")
+            hatch = DB_HATCH.get(keys.index((row.db, lev)) % 4, "")
+        ax.bar(x, vals, width=width * 0.95, color=colour, hatch=hatch, edgecolor="white", lw=0.3, label=row.label)
         cp = row.chance_precision
         if cp is not None and np.isfinite(float(cp)):
             ax.plot([x[0] - width * 0.45, x[0] + width * 0.45], [cp, cp], color="k", lw=1.6,
@@ -641,8 +656,9 @@ def pr_over_q(curves: Dict[str, pd.DataFrame], q_threshold: float = 0.05) -> Tup
     ax_pr.set_xlim(0, 1.02)
     ax_pr.set_ylim(0, 1.05)
     _small(ax_pr, "Precision-recall over q", "recall", "precision")
-    ax_pr.legend(frameon=False, fontsize=6)
     fig.tight_layout()
+    # the legend below the three panels (inside one of them it covers the curves or its neighbour)
+    ax_r.legend(frameon=False, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2)
     return fig, pd.concat(rows, ignore_index=True)
 
 
@@ -760,8 +776,12 @@ def implant_curves(curves: pd.DataFrame, pairs: Sequence[Tuple[str, str]],
     n = len(pairs)
     ncols = min(n, 4)
     nrows = int(math.ceil(n / ncols))
-    fig, axes = _fig(2.3 * ncols + 0.4, 2.0 * nrows, ncols=ncols, nrows=nrows, sharey=True)
+    fig, axes = _fig(2.9 * ncols + 0.4, 2.5 * nrows + 0.3, ncols=ncols, nrows=nrows, sharey=True)
+    # satori-implant samples gaps densely near 0 and sparsely beyond (0..20 by 1, then by 5-10 up
+    # to 100): a linear axis up to 20 bp and a log one beyond gives the dense part room
+    wide = pd.to_numeric(curves["gap"], errors="coerce").max() > 40 if len(curves) else False
     rows = []
+    handles: Dict[str, object] = {}
     for k, (a, b) in enumerate(pairs):
         ax = axes.flat[k]
         sub = curves[(curves["tf1"].astype(str) == a) & (curves["tf2"].astype(str) == b)]
@@ -772,18 +792,43 @@ def implant_curves(curves: pd.DataFrame, pairs: Sequence[Tuple[str, str]],
         for j, o in enumerate(orients):
             c = sub[sub["orientation"].astype(str) == o] if o else sub
             c = c.sort_values("gap")
-            ax.plot(c["gap"], c["cooperativity"], lw=1.1, marker=".", ms=3, color=f"C{j}", label=o or None)
+            (line,) = ax.plot(c["gap"], c["cooperativity"], lw=1.1, marker=".", ms=3, color=f"C{j}", label=o or None)
+            if o:
+                handles.setdefault(o, line)
             if {"ci_low", "ci_high"} <= set(c.columns) and c["ci_low"].notna().any():
                 ax.fill_between(c["gap"], c["ci_low"], c["ci_high"], color=f"C{j}", alpha=0.15, lw=0)
             rows.append(c.assign(tf1=a, tf2=b))
-        _small(ax, f"{a} + {b}", "gap (bp)", "cooperativity (logit)" if k % ncols == 0 else "")
-        if len(orients) > 1 and k == 0:
-            ax.legend(frameon=False, fontsize=6, title="orientation", title_fontsize=6)
+        if wide:
+            ax.set_xscale("symlog", linthresh=20, linscale=1.5)
+            ax.set_xticks([0, 5, 10, 15, 20, 50, 100])
+            ax.set_xticklabels(["0", "5", "10", "15", "20", "50", "100"])
+            ax.set_xlim(left=-0.5)
+        _small(ax, f"{a} + {b}", "gap (bp)",
+               "cooperativity (logit)" if k % ncols == 0 else "")
     for ax in list(axes.flat)[n:]:
         ax.set_axis_off()
     fig.tight_layout()
+    if len(handles) > 1:  # one legend for all panels, below them (inside a panel it hides curves)
+        fig.subplots_adjust(bottom=0.29 if nrows == 1 else 0.17)
+        fig.legend(list(handles.values()), list(handles), frameon=False, fontsize=7, ncol=len(handles),
+                   title="orientation", title_fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 0.0))
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=list(curves.columns))
     return fig, table
+
+
+PAIR_COLOURS = ("#0072B2", "#D55E00")  # TF A, TF B (Okabe-Ito blue and vermillion)
+BEST_COLOUR = "#009E73"  # the circled best cell (Okabe-Ito green)
+
+
+def hit_runs(positions: Sequence[int]) -> List[Tuple[int, int]]:
+    """Consecutive pooled positions merged: ``[3, 4, 5, 9]`` -> ``[(3, 5), (9, 9)]``."""
+    runs: List[Tuple[int, int]] = []
+    for p in sorted({int(x) for x in positions}):
+        if runs and p == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    return runs
 
 
 @styled
@@ -792,36 +837,72 @@ def pair_attention_map(attn: np.ndarray, pos_a: Sequence[int], pos_b: Sequence[i
     """One sequence's attention (max over heads) with the two motifs of a TF pair marked.
 
     attn: shape=(L', L'). pos_a, pos_b: pooled positions where a filter named after
-    TF A (resp. B) hits; drawn as coloured ticks on both axes. best: the (query, key)
-    cell of the pair's best score, circled. The axes are in bp (pooled position × pool).
-    Table: the matrix, one row per query position.
+    TF A (resp. B) hits; each run of hits is a shaded column band and row band on the
+    map, in the TF's colour, and a bar in a labelled track above (keys) and left of
+    (queries) the map. best: the (query, key) cell of the pair's best score, circled.
+    The axes are in bp (pooled position × pool). Table: the matrix, one row per query
+    position.
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
     L = attn.shape[0]
-    fig, axes = _fig(4.0, 3.7)
+    fig, axes = _fig(5.2, 5.2)
     ax = axes[0, 0]
-    ext = (-0.5 * pool, (L - 0.5) * pool, (L - 0.5) * pool, -0.5 * pool)
-    im = ax.imshow(attn, cmap="magma", interpolation="nearest", aspect="equal", extent=ext)
-    cb = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
+    lo, hi = -0.5 * pool, (L - 0.5) * pool
+    im = ax.imshow(attn, cmap="Greys", interpolation="nearest", aspect="equal", extent=(lo, hi, hi, lo))
+    for sp in ax.spines.values():
+        sp.set_visible(True)
+    div = make_axes_locatable(ax)
+    top = div.append_axes("top", size="11%", pad=0.04, sharex=ax)
+    left = div.append_axes("left", size="11%", pad=0.04, sharey=ax)
+    cax = div.append_axes("right", size="4%", pad=0.08)
+    cb = fig.colorbar(im, cax=cax)
     cb.ax.tick_params(labelsize=6)
     cb.set_label("attention (max over heads)", fontsize=7)
-    ca, cbb = "#00c8ff", "#7CFC00"
-    for positions, colour in ((pos_a, ca), (pos_b, cbb)):
-        p = np.asarray(list(positions), dtype=float) * pool
-        ax.plot(p, np.full(p.size, ext[2]), marker="^", ls="", color=colour, ms=6, clip_on=False, zorder=5)
-        ax.plot(np.full(p.size, ext[0]), p, marker=">", ls="", color=colour, ms=6, clip_on=False, zorder=5)
+    # a band at least 1.2 % of the axis wide, so that a single hit is still visible
+    min_w = 0.012 * (hi - lo)
+    # lanes of the tracks: TF A next to the map, TF B outside it
+    for positions, colour, near in ((pos_a, PAIR_COLOURS[0], True), (pos_b, PAIR_COLOURS[1], False)):
+        for r0, r1 in hit_runs(positions):
+            x0, x1 = (r0 - 0.5) * pool, (r1 + 0.5) * pool
+            if x1 - x0 < min_w:
+                c = 0.5 * (x0 + x1)
+                x0, x1 = c - 0.5 * min_w, c + 0.5 * min_w
+            ax.axvspan(x0, x1, color=colour, alpha=0.3, lw=0, zorder=2)
+            ax.axhspan(x0, x1, color=colour, alpha=0.3, lw=0, zorder=2)
+            top.axvspan(x0, x1, ymin=0.06 if near else 0.54, ymax=0.46 if near else 0.94, color=colour, lw=0)
+            left.axhspan(x0, x1, xmin=0.54 if near else 0.06, xmax=0.94 if near else 0.46, color=colour, lw=0)
+    top.set_ylim(0, 1)
+    left.set_xlim(0, 1)
+    # TF names left of the top track's lanes (the left track has the same lanes, same colours)
+    top.set_yticks([0.25, 0.75])
+    top.set_yticklabels([name_a, name_b])
+    left.set_xticks([])
+    for lab, colour in zip(top.get_yticklabels(), PAIR_COLOURS):
+        lab.set_color(colour)
+        lab.set_fontweight("bold")
+    for t in (top, left):
+        t.tick_params(length=0, labelsize=7)
+        for sp in t.spines.values():
+            sp.set_visible(False)
+    top.tick_params(axis="x", labelbottom=False)
+    ax.tick_params(axis="y", labelleft=False)
     qi, kj = best
-    ax.axvline(kj * pool, color="white", ls=":", lw=0.7, alpha=0.6)
-    ax.axhline(qi * pool, color="white", ls=":", lw=0.7, alpha=0.6)
-    ax.scatter([kj * pool], [qi * pool], s=120, facecolors="none", edgecolors="white", lw=1.4, zorder=6)
-    from matplotlib.lines import Line2D
-    ax.legend(handles=[Line2D([], [], marker="^", ls="", color=ca, label=f"{name_a} hits"),
-                       Line2D([], [], marker="^", ls="", color=cbb, label=f"{name_b} hits"),
-                       Line2D([], [], marker="o", ls="", mfc="none", mec="0.2", label="best pair cell")],
-              frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(0, -0.14), ncol=3)
-    ax.set_title(title, fontsize=8)
+    ax.scatter([kj * pool], [qi * pool], s=260, facecolors="none", edgecolors=BEST_COLOUR, lw=2.2, zorder=6, clip_on=False)
+    ax.scatter([kj * pool], [qi * pool], s=260, facecolors="none", edgecolors="white", lw=0.6, zorder=7, clip_on=False)
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(hi, lo)
+    ax.legend(handles=[Patch(color=PAIR_COLOURS[0], alpha=0.6, label=f"{name_a} motif (filter hits)"),
+                       Patch(color=PAIR_COLOURS[1], alpha=0.6, label=f"{name_b} motif (filter hits)"),
+                       Line2D([], [], marker="o", ls="", mfc="none", mec=BEST_COLOUR, mew=2,
+                              label=f"best cell: query {qi * pool} bp, key {kj * pool} bp")],
+              frameon=False, fontsize=6.5, loc="upper center", bbox_to_anchor=(0.4, -0.09), ncol=2)
+    top.set_title(title, fontsize=8)
     ax.set_xlabel("key position (bp)", fontsize=7)
-    ax.set_ylabel("query position (bp)", fontsize=7)
-    fig.tight_layout()
+    left.set_ylabel("query position (bp)", fontsize=7)
+    fig.subplots_adjust(left=0.13, right=0.9, top=0.88, bottom=0.17)
     table = pd.DataFrame(attn, columns=[f"key_{j}" for j in range(L)])
     table.insert(0, "query", np.arange(L))
     return fig, table

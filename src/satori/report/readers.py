@@ -9,6 +9,7 @@ declares, the ones their writers use.
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
@@ -398,11 +399,27 @@ def read_implant_curves(path: Path, rf: Optional[RunFiles] = None) -> pd.DataFra
     return numeric(df, ["gap", "cooperativity", "ci_low", "ci_high"], shown)
 
 
+_METHOD_SUFFIX = re.compile(r"(?:^|[_/-])(?:raw|attr|dfim|attn-raw|attn-attr)$", re.I)
+
+
+def implant_db(rf: RunFiles, path: Path) -> str:
+    """The motif database an ``implant.tsv`` was built with, as a hint from its folder: the
+    pipeline's ``implant/<model>_<db>_<method>/`` gives ``<model>_<db>`` (``db_display`` reads
+    it), ``implant/raw/`` or a flat run gives the run's only database (``run_db``), else ``""``."""
+    variant = _METHOD_SUFFIX.sub("", variant_of(rf, path))
+    return variant or run_db(rf)
+
+
 def implant_confirms(df: pd.DataFrame) -> pd.Series:
     """Rows of an implant table whose pair the implantation confirms: q < 0.05 and
     cooperativity > 0, control rows excluded."""
     ok = (df["q"] < IMPLANT_Q) & (df["cooperativity"] > 0)
-    if "control" in df.columns:
-        ctrl = df["control"].astype(str).str.strip().str.lower().isin(("1", "true", "yes", "control"))
-        ok &= ~ctrl
-    return ok.fillna(False)
+    return (ok & ~implant_controls(df)).fillna(False)
+
+
+def implant_controls(df: pd.DataFrame) -> pd.Series:
+    """Rows of an implant table that are control pairs (tested as a baseline, not
+    predicted by the attention): ``control`` is 1 / true / yes / control."""
+    if "control" not in df.columns:
+        return pd.Series(False, index=df.index)
+    return df["control"].astype(str).str.strip().str.lower().isin(("1", "1.0", "true", "yes", "control"))

@@ -3,8 +3,9 @@
 // dataset (satori-prepare-dhs) → one model per entropy λ (satori-train) → filter motifs against
 // JASPAR or --motif_db (satori-filter-motifs) → interactions against a dinucleotide-shuffled
 // background from raw attention (satori-interpret-raw) and, where --methods names them, attention
-// attribution (satori-interpret-attr) and DFIM (satori-dfim) → known protein–protein interactions
-// among each method's predicted TF pairs (satori-hippie-lookup, when --ppi is given).
+// attribution (satori-interpret-attr) and DFIM (satori-dfim) → each method's TF pairs tested by
+// implantation (satori-implant, as in the benchmark) and known protein–protein interactions among
+// them (satori-hippie-lookup, when --ppi is given).
 //
 // Meta keys, as in the simulated benchmark (subworkflows/local/simulated_benchmark):
 //   id              unique name of the configuration at that step (e.g. dhs-promoter_lambda0.01_jaspar_raw)
@@ -23,6 +24,7 @@ include { SATORI_FILTER_MOTIFS } from '../../../modules/local/satori/filter_moti
 include { SATORI_INTERPRET_RAW  } from '../../../modules/local/satori/interpret_raw'
 include { SATORI_INTERPRET_ATTR } from '../../../modules/local/satori/interpret_attr'
 include { SATORI_DFIM           } from '../../../modules/local/satori/dfim'
+include { SATORI_IMPLANT        } from '../../../modules/local/satori/implant'
 include { SATORI_HIPPIE_LOOKUP  } from '../../../modules/local/satori/hippie_lookup'
 
 workflow REAL_DATA {
@@ -111,6 +113,23 @@ workflow REAL_DATA {
         }
 
     //
+    // MODULE: implant every method's TF pairs (significant ones and as many controls) into
+    // background sequences at every gap and orientation, as in the benchmark: the methods that
+    // run (--methods) are the ones whose pairs are implanted. One motif database per model here,
+    // so the model's inputs and filter folder are found by model id.
+    //
+    def ch_config_by_model = ch_config.map { meta, model, fasta, labels, motif_db_file -> [meta.model_id, model, fasta, labels, motif_db_file] }
+    def ch_filter_motifs_dir = SATORI_FILTER_MOTIFS.out.filter_motifs.map { meta, tsv -> [meta.model_id, tsv.parent] }
+    def ch_implant_input = ch_tf_interactions
+        .map { meta, tsv -> [meta.model_id, meta, tsv] }
+        .combine(ch_config_by_model, by: 0)
+        .combine(ch_filter_motifs_dir, by: 0)
+        .map { _model_id, meta, tsv, model, fasta, labels, motif_db_file, filter_motifs_dir ->
+            [meta, model, fasta, labels, filter_motifs_dir, tsv, motif_db_file]
+        }
+    SATORI_IMPLANT(ch_implant_input)
+
+    //
     // MODULE: known protein–protein interactions among each method's predicted TF pairs
     //
     // Per model, the lookup folders its report reads ([] when there is no lookup)
@@ -132,8 +151,9 @@ workflow REAL_DATA {
     //
     // What each model's report reads, as step output folders ([] for the steps this path lacks or
     // --methods leaves out): [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw,
-    // interpret_attr, dfim, evaluate, hippie ]. The interpreter folders are grouped per model and
-    // method in one pass, so a method that does not run gives [] instead of dropping the model.
+    // interpret_attr, dfim, evaluate, hippie, implant ]. The interpreter folders are grouped per model and
+    // method in one pass, so a method that does not run gives [] instead of dropping the model; the
+    // implant folders (<configuration>_<method>/, one per method) per model, raw's always among them.
     //
     def ch_prepare_dir = SATORI_PREPARE_DHS.out.params_json.map { _meta, params_json -> params_json.parent }
     def ch_filter_dirs = SATORI_FILTER_MOTIFS.out.filter_motifs
@@ -148,20 +168,25 @@ workflow REAL_DATA {
             }
             [model_id] + by_method
         }
+    def ch_implant_dirs = SATORI_IMPLANT.out.implant
+        .map { meta, tsv -> [meta.model_id, tsv.parent] }
+        .groupTuple()
     def ch_report_input = SATORI_TRAIN.out.model
         .map { meta, model -> [meta.id, meta, model] }
         .join(ch_filter_dirs)
         .join(ch_interpret_dirs)
         .join(ch_hippie_dirs)
+        .join(ch_implant_dirs)
         .combine(ch_prepare_dir)
-        .map { _model_id, meta, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, hippie_dirs, prepare_dir ->
-            [meta, [], prepare_dir, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, [], hippie_dirs]
+        .map { _model_id, meta, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, hippie_dirs, implant_dirs, prepare_dir ->
+            [meta, [], prepare_dir, model, filter_dirs, raw_dirs, attr_dirs, dfim_dirs, [], hippie_dirs, implant_dirs]
         }
 
     emit:
-    report_input    = ch_report_input                          // channel: [ meta, [], prepare_dhs, model, filter_motifs, interpret_raw, interpret_attr, dfim, [], hippie ]
+    report_input    = ch_report_input                          // channel: [ meta, [], prepare_dhs, model, filter_motifs, interpret_raw, interpret_attr, dfim, [], hippie, implant ]
     dataset         = SATORI_PREPARE_DHS.out.dataset           // channel: [ meta, sequences.fa.gz, labels.tsv ]
     models          = SATORI_TRAIN.out.model                   // channel: [ meta, model directory ]
     filter_motifs   = SATORI_FILTER_MOTIFS.out.filter_motifs   // channel: [ meta, filter_motifs.tsv ]
     tf_interactions = ch_tf_interactions                       // channel: [ meta (id <configuration>_<method>, method), tf_interactions.tsv ], every method
+    implant         = SATORI_IMPLANT.out.implant               // channel: [ meta (id <configuration>_<method>, method), implant.tsv ], every method
 }

@@ -162,7 +162,7 @@ workflow SIMULATED_BENCHMARK {
     // What each model's report reads, as step output folders (each named after its configuration,
     // so the database variants and methods of one model do not clash; [] for the steps this path
     // lacks): [ meta, simulate, prepare_dhs, model, filter_motifs, interpret_raw, interpret_attr, dfim,
-    // evaluate, hippie ]
+    // evaluate, hippie, implant ]
     //
     def ch_simulate_dir = SATORI_SIMULATE.out.params_json.map { meta, params_json -> [meta.dataset, params_json.parent] }
     def ch_filter_dirs = SATORI_FILTER_MOTIFS.out.filter_motifs
@@ -176,21 +176,28 @@ workflow SIMULATED_BENCHMARK {
     def ch_evaluate_dirs = SATORI_EVALUATE.out.evaluation
         .map { meta, evaluation -> [meta.model_id, evaluation.parent] }
         .groupTuple()
+    // every method's implantation of the model (<model>_<db>_<method>/implant.tsv, implant_curves.tsv:
+    // one folder per database and method, so they do not clash under run/implant/); raw always
+    // runs, so every model has at least one
+    def ch_implant_dirs = SATORI_IMPLANT.out.implant
+        .map { meta, tsv -> [meta.model_id, tsv.parent] }
+        .groupTuple()
     def ch_report_input = SATORI_TRAIN.out.model
         .map { meta, model -> [meta.id, meta, model] }
         .join(ch_filter_dirs)
         .join(ch_interpret_dirs)
         .join(ch_evaluate_dirs)
-        .map { _model_id, meta, model, filter_dirs, interpret_dirs, evaluate_dirs ->
-            [meta.dataset, meta, model, filter_dirs, interpret_dirs, evaluate_dirs]
+        .join(ch_implant_dirs)
+        .map { _model_id, meta, model, filter_dirs, interpret_dirs, evaluate_dirs, implant_dirs ->
+            [meta.dataset, meta, model, filter_dirs, interpret_dirs, evaluate_dirs, implant_dirs]
         }
         .combine(ch_simulate_dir, by: 0)
-        .map { _dataset, meta, model, filter_dirs, interpret_dirs, evaluate_dirs, simulate_dir ->
-            [meta, simulate_dir, [], model, filter_dirs, interpret_dirs, [], [], evaluate_dirs, []]
+        .map { _dataset, meta, model, filter_dirs, interpret_dirs, evaluate_dirs, implant_dirs, simulate_dir ->
+            [meta, simulate_dir, [], model, filter_dirs, interpret_dirs, [], [], evaluate_dirs, [], implant_dirs]
         }
 
     emit:
-    report_input    = ch_report_input                          // channel: [ meta, simulate, [], model, filter_motifs, interpret_raw, [], [], evaluate, [] ]
+    report_input    = ch_report_input                          // channel: [ meta, simulate, [], model, filter_motifs, interpret_raw, [], [], evaluate, [], implant ]
     summary         = SATORI_SUMMARIZE.out.summary             // channel: [ meta, benchmark_summary.tsv ]
     evaluations     = SATORI_EVALUATE.out.evaluation           // channel: [ meta, evaluation.json ]
     models          = SATORI_TRAIN.out.model                   // channel: [ meta, model directory ]
