@@ -11,6 +11,13 @@ While training runs, the directory holds only checkpoint.pt and history.tsv; mod
 config.json, metrics.json and params.json appear together when training has finished.
 An interrupted run continues with the same command plus --resume DIR.
 
+Small models (a few thousand sequences, tens of filters) can die with the paper's
+flatten readout: the output becomes constant (valid AUC 0.5000) and satori-train warns.
+--readout mean --batchnorm learns in that setting (BENCHMARKS.md, "Training defaults");
+at full size the paper's defaults gave the best test AUC, so they stay the default.
+--entropy-warmup ramps the entropy term in; history.tsv records each epoch's lambda and
+the mean information content of the filters (--monitor-seqs).
+
 Variants (recorded in config.json): --arch deep (SEI-inspired convolutions along the
 sequence after attention), --rnn (bidirectional LSTM before attention),
 --positional-encoding, --residual-attention, and --preload-motifs FILE|jaspar (first
