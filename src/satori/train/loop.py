@@ -400,7 +400,8 @@ def fit(
             log.warning(
                 "epoch %d: the model's output is the same for every validation sequence (a dead readout: its "
                 "ReLU units are off for all inputs, and they stay off); small models with the flatten readout "
-                "do this - retrain with --readout mean --batchnorm (BENCHMARKS.md, Training defaults)", current)
+                "do this - retrain with --readout mean (the default), and --batchnorm for a small model "
+                "(BENCHMARKS.md, Training defaults)", current)
         epoch = current
         history.append({
             "epoch": current, "train_loss": train_loss, "train_entropy": train_entropy,
