@@ -110,3 +110,32 @@ def test_bad_monitor_seqs_one_line(tmp_path, capsys):
                          "--monitor-seqs", "-1"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "--monitor-seqs" in err[0] and not (tmp_path / "m").exists()
+
+
+def test_a_dead_model_is_reported(caplog):
+    """A constant output (the dead flatten readout) gets one warning naming the fix."""
+    import logging
+
+    from satori.data.dataset import load_dataset
+    from satori.train import fit
+
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        fa, lab = write_data(tmp, n=100, length=60, seed=4)
+        data = load_dataset(fa, lab)
+    torch.manual_seed(0)
+    model = build(ModelConfig(length=60, n_filters=8, filter_width=7, pool=2, n_heads=2, head_dim=4, linear_units=8))
+    with torch.no_grad():
+        model.readout[-1].weight.zero_()  # output = bias: the same for every sequence
+    model.readout[-1].weight.requires_grad_(False)
+    with caplog.at_level(logging.WARNING, logger="satori"):
+        fit(model, data, TrainSettings(max_epochs=2, patience=0), torch.device("cpu"), progress=False)
+    warnings = [r.getMessage() for r in caplog.records if "dead readout" in r.getMessage()]
+    assert len(warnings) == 1 and "--readout mean" in warnings[0] and "--batchnorm" in warnings[0]
+    # a learning model is not flagged
+    caplog.clear()
+    torch.manual_seed(0)
+    alive = build(ModelConfig(length=60, n_filters=8, filter_width=7, pool=2, n_heads=2, head_dim=4, linear_units=8))
+    with caplog.at_level(logging.WARNING, logger="satori"):
+        fit(alive, data, TrainSettings(max_epochs=1, patience=0), torch.device("cpu"), progress=False)
+    assert not [r for r in caplog.records if "dead readout" in r.getMessage()]

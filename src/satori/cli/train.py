@@ -11,6 +11,13 @@ While training runs, the directory holds only checkpoint.pt and history.tsv; mod
 config.json, metrics.json and params.json appear together when training has finished.
 An interrupted run continues with the same command plus --resume DIR.
 
+The readout defaults to the mean over positions (--readout mean): with the paper's
+flatten readout (--readout flatten) small models die - the output becomes constant
+(valid AUC 0.5000; satori-train warns) - while at full data-40 size both reach the same
+test AUC (BENCHMARKS.md, "Training defaults"). --batchnorm helps small models further.
+--entropy-warmup ramps the entropy term in; history.tsv records each epoch's lambda and
+the mean information content of the filters (--monitor-seqs).
+
 Variants (recorded in config.json): --arch deep (SEI-inspired convolutions along the
 sequence after attention), --rnn (bidirectional LSTM before attention),
 --positional-encoding, --residual-attention, and --preload-motifs FILE|jaspar (first
@@ -67,7 +74,7 @@ class ModelOptions:
     head_dim: int = opt(ModelConfig.head_dim, "size d of each attention head")
     attn_dropout: float = opt(ModelConfig.attn_dropout, "dropout on the attention probabilities (after the entropy)")
     linear_units: int = opt(ModelConfig.linear_units, "units of the linear layer after attention")
-    readout: str = opt(ModelConfig.readout, "basic head after that layer: flatten (one weight per position, the "
+    readout: str = opt("mean", "basic head after that layer: flatten (one weight per position, the "
                        "paper) or mean (mean over positions: counts motifs wherever they sit)",
                        choices=list(READOUTS))
     # variants
@@ -185,6 +192,10 @@ def describe(config: ModelConfig) -> str:
     """One line naming the architecture and its variants (for the log)."""
     parts = [config.arch, f"F={config.n_filters} k={config.filter_width} p={config.pool}",
              f"h={config.n_heads} d={config.head_dim}"]
+    if config.arch == "basic":
+        parts.append(f"{config.readout} readout")
+    if config.batchnorm:
+        parts.append("batch norm")
     if config.preloaded:
         parts.append("pre-loaded filters (frozen)")
     if config.rnn:

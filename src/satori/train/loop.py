@@ -291,6 +291,11 @@ class FitResult:
     history: List[dict] = field(default_factory=list)
 
 
+def _constant(scores) -> bool:
+    """True when every sequence got the same logits, scores shape=(n, n_labels) (n >= 2)."""
+    return len(scores) >= 2 and float((scores.max(axis=0) - scores.min(axis=0)).max()) < 1e-6
+
+
 def _state_copy(model: torch.nn.Module) -> dict:
     return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
@@ -360,6 +365,8 @@ def fit(
         restore_rng(resume["rng"], generator)
         log.info("resuming after epoch %d (best epoch %d, valid loss %.4f)", epoch, best_epoch, best_loss)
 
+    warned_dead = False
+
     def stopped() -> bool:
         return settings.patience > 0 and bad_epochs >= settings.patience
 
@@ -388,6 +395,13 @@ def fit(
             best_state = _state_copy(model)
         else:
             bad_epochs += 1
+        if not warned_dead and _constant(valid["scores"]):
+            warned_dead = True
+            log.warning(
+                "epoch %d: the model's output is the same for every validation sequence (a dead readout: its "
+                "ReLU units are off for all inputs, and they stay off); small models with the flatten readout "
+                "do this - retrain with --readout mean (the default), and --batchnorm for a small model "
+                "(BENCHMARKS.md, Training defaults)", current)
         epoch = current
         history.append({
             "epoch": current, "train_loss": train_loss, "train_entropy": train_entropy,
