@@ -152,3 +152,20 @@ def test_missing_manifest(tmp_path, capsys):
     assert main(["--manifest", str(tmp_path / "nope.tsv"), "--outdir", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "--manifest" in err and "nope.tsv: file not found" in err
+
+
+def test_baseline_and_cluster_columns(tmp_path):
+    """The random-pair baseline and the cluster-level block reach the summary; absent = NaN."""
+    base = {"precision": 0.1, "recall": 0.05, "f1": 0.0667}
+    _write_json(tmp_path / "e1/evaluation.json", {
+        "precision": 0.5, "recall": 0.25, "f1": 1 / 3, "random_baseline": base,
+        "cluster": {"precision": 0.75, "recall": 0.5, "f1": 0.6, "random_baseline": {"f1": 0.2}},
+    })
+    _write_json(tmp_path / "e2/evaluation.json", {"precision": 1.0, "recall": 0.5})
+    manifest = _manifest(tmp_path, [dict(id="a", evaluation="e1/evaluation.json"),
+                                    dict(id="b", evaluation="e2/evaluation.json")], columns=("id", "evaluation"))
+    summary = summarize(read_manifest(manifest), tmp_path)
+    a, b = summary.iloc[0], summary.iloc[1]
+    assert a["random_f1"] == pytest.approx(0.0667) and a["cluster_f1"] == pytest.approx(0.6)
+    assert (a["cluster_precision"], a["cluster_recall"], a["cluster_random_f1"]) == pytest.approx((0.75, 0.5, 0.2))
+    assert all(math.isnan(b[c]) for c in ("random_f1", "cluster_precision", "cluster_f1", "cluster_random_f1"))

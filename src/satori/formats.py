@@ -150,7 +150,10 @@ RUNS_ID = "id"
 RUNS_EVALUATION = "evaluation"
 RUNS_METRICS = "metrics"
 BENCHMARK_SUMMARY_TSV = "benchmark_summary.tsv"
-BENCHMARK_METRIC_COLUMNS = ["auc", "precision", "recall", "f1", "tp", "fp", "fn"]
+# random_f1: F1 expected of as many random pairs (evaluation.json random_baseline);
+# cluster_*: the cluster-level scores and their random baseline (empty when not evaluated).
+BENCHMARK_METRIC_COLUMNS = ["auc", "precision", "recall", "f1", "tp", "fp", "fn", "random_f1",
+                            "cluster_precision", "cluster_recall", "cluster_f1", "cluster_random_f1"]
 
 # --- model selection: satori-search -------------------------------------------------
 # --mode hyper: search.tsv (one row per trial x seed), best_config.json, best_model/ (a

@@ -66,6 +66,7 @@ def evaluation_row(path: Path) -> Dict[str, object]:
     f1 = _number(doc.get(E.F1))
     if math.isnan(f1):
         f1 = 0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall)
+    cluster = doc.get(E.CLUSTER) if isinstance(doc.get(E.CLUSTER), dict) else {}
     return {
         "precision": precision,
         "recall": recall,
@@ -73,7 +74,18 @@ def evaluation_row(path: Path) -> Dict[str, object]:
         "tp": _count(doc.get(E.N_TP)),
         "fp": _count(doc.get(E.N_FP)),
         "fn": _count(doc.get(E.N_FN)),
+        "random_f1": _baseline_f1(doc),
+        "cluster_precision": _number(cluster.get(E.PRECISION)),
+        "cluster_recall": _number(cluster.get(E.RECALL)),
+        "cluster_f1": _number(cluster.get(E.F1)),
+        "cluster_random_f1": _baseline_f1(cluster),
     }
+
+
+def _baseline_f1(block: dict) -> float:
+    """The F1 of an evaluation block's random-pair baseline (NaN when it has none)."""
+    base = block.get(E.RANDOM_BASELINE)
+    return _number(base.get(E.F1)) if isinstance(base, dict) else float("nan")
 
 
 def model_auc(path: Path) -> float:
@@ -102,7 +114,11 @@ def read_manifest(path: PathLike) -> pd.DataFrame:
 
 
 def summarize(manifest: pd.DataFrame, base_dir: PathLike = ".") -> pd.DataFrame:
-    """One row per configuration: descriptors, then ``auc, precision, recall, f1, tp, fp, fn``.
+    """One row per configuration: descriptors, then ``formats.BENCHMARK_METRIC_COLUMNS``.
+
+    Those are ``auc, precision, recall, f1, tp, fp, fn``, the random-pair baseline's F1
+    and the cluster-level precision, recall, F1 and baseline F1 (NaN where the evaluation
+    has no such block).
 
     Parameters
     ----------
@@ -141,6 +157,7 @@ def format_summary(summary: pd.DataFrame) -> str:
 
 
 def describe(summary: pd.DataFrame) -> str:
-    """A one-line human summary for the log: configurations and the mean F1."""
-    f1 = summary["f1"].mean()
-    return f"{len(summary)} configuration(s), mean F1 {f1:.3f}"
+    """A one-line human summary for the log: configurations, mean F1 and its random baseline."""
+    f1, base = summary["f1"].mean(), summary["random_f1"].mean()
+    text = f"{len(summary)} configuration(s), mean F1 {f1:.3f}"
+    return text if math.isnan(base) else f"{text} (random pairs {base:.3f})"
