@@ -29,7 +29,7 @@ from satori.report.discover import (
 )
 from satori.report.readers import (
     DEFAULT_Q, Evaluation, InteractionSet, SectionError, as_float, filter_motif_params, implant_confirms,
-    implant_controls, implant_db, numeric, pair_key, pair_text, read_implant, read_implant_curves,
+    implant_controls, implant_db, numeric, params_doc, pair_key, pair_text, read_implant, read_implant_curves,
     option, pr_curve_from_interactions, read_evaluation, read_interaction_sets, read_json, read_truth, read_tsv,
     scores_at,
 )
@@ -289,7 +289,7 @@ class RunData:
         """The simulate step's params.json (its resolved ``settings``), or {}."""
         def load():
             for key, path in sorted(self.rf.params.items()):
-                doc = read_params(path)
+                doc = params_doc(path)
                 if step_of_params(key, doc) == "simulate":
                     return doc
             return {}
@@ -473,7 +473,7 @@ def step_inventory(rf: RunFiles, sets: List[InteractionSet]) -> pd.DataFrame:
     params.json or some of its outputs are there, but a file it should have written is
     not: red), ``not run`` (nothing of the step: the run did not ask for it, grey).
     """
-    ran = {step_of_params(k, read_params(p)) for k, p in rf.params.items()}
+    ran = {step_of_params(k, params_doc(p)) for k, p in rf.params.items()}
     model_files = [rf.model_dir / formats.MODEL_PT] if rf.model_dir is not None else []
     expected = {
         "simulate": [rf.fasta, rf.labels, rf.pairs, rf.motifs_meme, rf.implants],
@@ -523,14 +523,6 @@ def step_inventory(rf: RunFiles, sets: List[InteractionSet]) -> pd.DataFrame:
             files = (files + "; " if files else "") + "lacks " + ", ".join(lacking)
         out.append({"step": step, "status": status, "files": files})
     return pd.DataFrame(out)
-
-
-def read_params(path: Path) -> dict:
-    try:
-        doc = json.loads(Path(path).read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
 
 
 def section_summary(rd: RunData, sets: List[InteractionSet]) -> Section:
