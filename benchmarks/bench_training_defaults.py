@@ -10,6 +10,8 @@ loss) epoch. Variants are '+'-joined ``ModelConfig`` switches:
     mean      --readout mean
     bn        --batchnorm
     bn+mean   both
+    rel       --relative-positions on (a learned attention bias per head and offset)
+    res       --residual-attention on
     cnn       the issue's plain CNN reference (Conv1d F x 13, ReLU, global max pool,
               Linear 32, ReLU, Linear 1; Adam 1e-3, batch 128)
 
@@ -54,11 +56,12 @@ def make_model(variant: str, length: int, n_filters: int, linear_units: int):
     if variant == "cnn":
         return PlainCNN(n_filters)
     parts = set(variant.split("+")) - {"paper"}
-    unknown = parts - {"mean", "bn"}
+    unknown = parts - {"mean", "bn", "rel", "res"}
     if unknown:
         raise SystemExit(f"unknown variant part(s) {sorted(unknown)}")
     return build(ModelConfig(length=length, n_filters=n_filters, linear_units=linear_units,
-                             batchnorm="bn" in parts, readout="mean" if "mean" in parts else "flatten"))
+                             batchnorm="bn" in parts, readout="mean" if "mean" in parts else "flatten",
+                             relative_positions="rel" in parts, residual_attention="res" in parts))
 
 
 def main():
@@ -72,6 +75,7 @@ def main():
     ap.add_argument("--entropy-lambda", type=float, default=0.0)
     ap.add_argument("--entropy-warmup", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=1e-3)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     data = load_dataset(Path(args.data) / "sequences.fa.gz", Path(args.data) / "labels.tsv")
@@ -81,7 +85,7 @@ def main():
         for seed in (int(s) for s in args.seeds.split(",")):
             torch.manual_seed(seed)
             model = make_model(variant, data.length, args.n_filters, args.linear_units)
-            settings = TrainSettings(max_epochs=args.epochs, patience=0, seed=seed,
+            settings = TrainSettings(max_epochs=args.epochs, patience=0, seed=seed, lr=args.lr,
                                      entropy_lambda=args.entropy_lambda, entropy_warmup=args.entropy_warmup)
             start = time.perf_counter()
             result = fit(model, data, settings, device, progress=False)
@@ -89,7 +93,7 @@ def main():
             test_auc = evaluate(model, X_test, y_test, 256, device)["metrics"]["mean_auc_roc"]
             valid = " ".join(f"{r['valid_auc']:.3f}" for r in result.history)
             entropy = " ".join(f"{r['valid_entropy']:.1f}" for r in result.history)
-            print(f"{variant:10s} seed {seed} lambda {args.entropy_lambda:g} warmup {args.entropy_warmup}: "
+            print(f"{variant:10s} seed {seed} lr {args.lr:g} lambda {args.entropy_lambda:g} warmup {args.entropy_warmup}: "
                   f"valid AUC [{valid}] entropy [{entropy}] kept epoch {result.best_epoch} "
                   f"test AUC {test_auc:.3f} {per_epoch:.1f} s/epoch", flush=True)
 

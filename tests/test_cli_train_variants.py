@@ -31,7 +31,8 @@ def config(outdir):
 
 
 @pytest.mark.parametrize("flags, expected", [
-    ([], {"arch": "basic", "rnn": False, "positional_encoding": False, "residual_attention": False}),
+    ([], {"arch": "basic", "rnn": False, "positional_encoding": False, "relative_positions": False,
+          "residual_attention": False}),
     (["--arch", "deep", "--deep-channels", "4", "--deep-dilations", "2,3"],
      {"arch": "deep", "deep_channels": 4, "deep_dilations": [2, 3], "residual_attention": False}),
     (["--arch", "deep", "--deep-channels", "4", "--entropy-lambda", "0.01"],
@@ -41,6 +42,7 @@ def config(outdir):
     (["--residual-attention", "on"], {"arch": "basic", "residual_attention": True}),
     (["--rnn", "--rnn-hidden", "3"], {"rnn": True, "rnn_hidden": 3}),
     (["--positional-encoding"], {"positional_encoding": True}),
+    (["--relative-positions", "on"], {"relative_positions": True}),
 ])
 def test_variant_flags_are_recorded(data, tmp_path, flags, expected):
     fa, lab = data
@@ -54,6 +56,9 @@ def test_variant_flags_are_recorded(data, tmp_path, flags, expected):
     _, probs = model(torch.rand(2, 4, 40), return_attention=True)
     L = model.config.pooled_length
     assert probs.shape == (2, 2, L, L)
+    if expected.get("relative_positions"):
+        # the table starts at zero and must have been trained and saved
+        assert model.attention.position_bias.table.abs().sum() > 0
 
 
 def pwm_of(consensus):

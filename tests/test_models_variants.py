@@ -25,6 +25,7 @@ VARIANTS = {
     "rnn-hidden": {"rnn": True, "rnn_hidden": 3},
     "positional": {"positional_encoding": True},
     "residual": {"residual_attention": True},
+    "relative": {"relative_positions": True},
     "everything": {"arch": "deep", "rnn": True, "positional_encoding": True, "residual_attention": True},
 }
 
@@ -198,13 +199,16 @@ def test_residual_attention_carries_the_conv_features():
     assert isinstance(lin, torch.nn.Linear) and lin.bias is None and (lin.in_features, lin.out_features) == (6, 8)
 
 
-@pytest.mark.parametrize("kw", [{"arch": "deep", "residual_attention": True}, {"positional_encoding": True}])
+@pytest.mark.parametrize("kw", [{"arch": "deep", "residual_attention": True}, {"positional_encoding": True},
+                                {"relative_positions": True}])
 def test_deeplift_has_a_rule_for_every_operation(kw):
     import warnings
 
     dls = pytest.importorskip("tangermeme.deep_lift_shap")
     torch.manual_seed(0)
     model = build(tiny_config(n_labels=1, **kw)).eval()
+    if kw.get("relative_positions"):
+        _set_random_bias(model)  # a zero table would add nothing to check
     X = torch.zeros(2, 4, 40)
     X.scatter_(1, torch.randint(0, 4, (2, 1, 40)), 1.0)
     with warnings.catch_warnings(record=True) as caught:
@@ -213,3 +217,73 @@ def test_deeplift_has_a_rule_for_every_operation(kw):
     assert attr.shape == (2, 4, 40)
     # a module without a DeepLIFT rule (or an in-place op) breaks the summation-to-delta property
     assert not [w for w in caught if "Convergence deltas" in str(w.message)]
+
+
+def _set_random_bias(model):
+    with torch.no_grad():
+        model.attention.position_bias.table.normal_(0.0, 2.0)
+    return model
+
+
+def test_relative_position_bias_matches_a_loop_over_offsets():
+    from satori.models.attention import RelativePositionBias
+
+    torch.manual_seed(1)
+    rpb = RelativePositionBias(3, 7)
+    with torch.no_grad():
+        rpb.table.normal_()
+    bias = rpb()
+    assert bias.shape == (3, 7, 7)
+    for h in range(3):
+        for i in range(7):
+            for j in range(7):
+                assert bias[h, i, j] == rpb.table[h, j - i + 6]
+
+
+def test_relative_position_bias_is_added_to_the_attention_logits():
+    torch.manual_seed(2)
+    config = tiny_config(relative_positions=True)
+    plain = build(tiny_config()).eval()
+    model = build(config).eval()
+    model.load_state_dict({**plain.state_dict(), **{k: v for k, v in model.state_dict().items() if "position_bias" in k}})
+    X = torch.zeros(3, 4, 40)
+    X.scatter_(1, torch.randint(0, 4, (3, 1, 40)), 1.0)
+    # the table starts at zero: the untrained model is the plain attention
+    _, p0 = plain(X, return_attention=True)
+    _, p1 = model(X, return_attention=True)
+    assert torch.allclose(p0, p1)
+    # a large bias for offset +2 makes every query (with a key 2 to its right) look there
+    L = config.pooled_length
+    with torch.no_grad():
+        model.attention.position_bias.table[:, L - 1 + 2] = 50.0
+    _, probs = model(X, return_attention=True)
+    assert (probs[:, :, : L - 2].argmax(dim=-1) == torch.arange(2, L)).all()
+    # softmax(q k + b) computed by hand
+    with torch.no_grad():
+        h = model.pool(model.conv(X)).transpose(1, 2)
+        att = model.attention
+        q = att._split(att.query(h)) / math.sqrt(att.head_dim)
+        k = att._split(att.key(h))
+        b = torch.stack([torch.stack([att.position_bias.table[:, j - i + L - 1] for j in range(L)], -1)
+                         for i in range(L)], 1)  # (h, L, L)
+        ref = torch.softmax(q @ k.transpose(-2, -1) + b, dim=-1)
+    assert torch.allclose(probs, ref, atol=1e-6)
+
+
+def test_relative_position_bias_trains_at_a_larger_learning_rate():
+    from satori.models.attention import RelativePositionBias
+    from satori.train.loop import make_optimizer
+
+    model = build(tiny_config(relative_positions=True))
+    opt = make_optimizer(model, TrainSettings(lr=2e-3))
+    table = model.attention.position_bias.table
+    groups = {id(p): g["lr"] for g in opt.param_groups for p in g["params"]}
+    assert groups[id(table)] == pytest.approx(2e-3 * RelativePositionBias.lr_scale)
+    assert all(lr == pytest.approx(2e-3) for pid, lr in groups.items() if pid != id(table))
+    assert len(groups) == len([p for p in model.parameters() if p.requires_grad])
+
+
+def test_relative_position_bias_needs_the_configured_length():
+    model = build(tiny_config(relative_positions=True)).eval()
+    with pytest.raises(ValueError, match="relative position bias built for"):
+        model.attention(torch.zeros(1, model.config.pooled_length + 1, model.config.n_filters))

@@ -20,7 +20,8 @@ the mean information content of the filters (--monitor-seqs).
 
 Variants (recorded in config.json): --arch deep (SEI-inspired convolutions along the
 sequence after attention), --rnn (bidirectional LSTM before attention),
---positional-encoding, --residual-attention, and --preload-motifs FILE|jaspar (first
+--positional-encoding, --relative-positions on (a learned attention bias per head and
+offset: attention that can see distance), --residual-attention, and --preload-motifs FILE|jaspar (first
 conv = motif log-odds PSSMs on both strands, frozen).
 """
 
@@ -82,6 +83,9 @@ class ModelOptions:
     rnn_hidden: int = opt(ModelConfig.rnn_hidden, "LSTM units per direction with --rnn (0 = ceil(F / 2))")
     positional_encoding: bool = opt(ModelConfig.positional_encoding,
                                     "add a sinusoidal positional encoding to the attention input")
+    relative_positions: str = opt(
+        "off", "a learned attention bias per head and offset between positions, so attention can see "
+        "distance (on/off)", choices=["on", "off"])
     residual_attention: str = opt(
         "auto", "add the conv block's output to the attention output (auto = on for --arch deep with "
         "--entropy-lambda > 0, the paper's setting)", choices=list(RESIDUAL_CHOICES))
@@ -170,7 +174,8 @@ def model_config(opts, length: int, label_names: list) -> Tuple[ModelConfig, Opt
         n_filters=opts.n_filters, filter_width=opts.filter_width, pool=opts.pool, batchnorm=opts.batchnorm,
         dropout=opts.dropout, n_heads=opts.n_heads, head_dim=opts.head_dim, attn_dropout=opts.attn_dropout,
         linear_units=opts.linear_units, readout=opts.readout, rnn=opts.rnn, rnn_hidden=opts.rnn_hidden,
-        positional_encoding=opts.positional_encoding, residual_attention=residual_attention_on(opts),
+        positional_encoding=opts.positional_encoding, relative_positions=opts.relative_positions == "on",
+        residual_attention=residual_attention_on(opts),
         deep_channels=opts.deep_channels, deep_kernel=opts.deep_kernel, deep_blocks=opts.deep_blocks,
         deep_dilations=_parse_dilations(opts.deep_dilations),
     )
@@ -202,6 +207,8 @@ def describe(config: ModelConfig) -> str:
         parts.append(f"BiLSTM {config.rnn_units}x2")
     if config.positional_encoding:
         parts.append("positional encoding")
+    if config.relative_positions:
+        parts.append("relative position bias")
     if config.residual_attention:
         parts.append("residual conv->attention")
     if config.arch == "deep":

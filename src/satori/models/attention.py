@@ -15,6 +15,45 @@ from torch import nn
 from tangermeme.deep_lift_shap import BilinearOp
 
 
+class RelativePositionBias(nn.Module):
+    """A learned bias per head and offset, added to the attention logits.
+
+    Self-attention on its own is blind to distance: swapping two positions swaps their
+    rows and columns of the attention map and nothing else, so a head cannot tell a
+    partner 10 bp away from one 200 bp away. This table gives each head one learned
+    number per offset ``key - query`` (in pooled positions, -(L'-1) .. L'-1), as in
+    Shaw et al. (2018) and T5, so a head can learn to look near its query (or far from
+    it). It starts at zero: the untrained model is the plain attention.
+
+    n_heads: int
+    length: int
+        Number of positions L' (the pooled length).
+
+    The table trains at ``lr_scale`` times the learning rate (a class attribute, read by
+    ``satori.train.loop.make_optimizer`` for the module's own parameters): from zero, at
+    Adam's ~lr per step, it would otherwise stay below one logit for the first thousand
+    steps.
+
+    Forward: () -> bias, shape=(h, L', L'), ``bias[k, i, j] = table[k, j - i + L' - 1]``.
+    """
+
+    lr_scale = 30.0
+
+    def __init__(self, n_heads: int, length: int):
+        super().__init__()
+        self.length = length
+        self.table = nn.Parameter(torch.zeros(n_heads, 2 * length - 1))
+        pos = torch.arange(length)
+        self.register_buffer("index", pos[None, :] - pos[:, None] + length - 1, persistent=False)
+
+    def forward(self) -> torch.Tensor:
+        return self.table[:, self.index]  # (h, L', L')
+
+    def by_offset(self) -> torch.Tensor:
+        """The table, shape=(h, 2L'-1); column ``o + L' - 1`` holds offset ``o``."""
+        return self.table.detach()
+
+
 class MultiHeadSelfAttention(nn.Module):
     """Self-attention with ``n_heads`` heads of size ``head_dim``.
 
@@ -29,9 +68,14 @@ class MultiHeadSelfAttention(nn.Module):
     attn_dropout: float
         Dropout on the attention probabilities (applied after they are returned, so the
         entropy loss sees the pre-dropout attention).
+    relative_length: int
+        0 (default): no position information. L' > 0: add a learned
+        ``RelativePositionBias`` over L' positions to the logits (inputs must then have
+        exactly L' positions).
     """
 
-    def __init__(self, in_features: int, n_heads: int, head_dim: int, attn_dropout: float = 0.0):
+    def __init__(self, in_features: int, n_heads: int, head_dim: int, attn_dropout: float = 0.0,
+                 relative_length: int = 0):
         super().__init__()
         self.n_heads = n_heads
         self.head_dim = head_dim
@@ -42,6 +86,7 @@ class MultiHeadSelfAttention(nn.Module):
         self.softmax = nn.Softmax(dim=-1)
         self.mix = BilinearOp()
         self.dropout = nn.Dropout(attn_dropout)
+        self.position_bias = RelativePositionBias(n_heads, relative_length) if relative_length > 0 else None
 
     def _split(self, x: torch.Tensor) -> torch.Tensor:
         # (n, L, h*d) -> (n, h, L, d)
@@ -65,7 +110,16 @@ class MultiHeadSelfAttention(nn.Module):
         k = self._split(self.key(x))
         v = self._split(self.value(x))
         if attention is None:
-            probs = self.softmax(self.scores(q, k.transpose(-2, -1)))
+            logits = self.scores(q, k.transpose(-2, -1))  # (n, h, L, L)
+            if self.position_bias is not None:
+                if length != self.position_bias.length:
+                    raise ValueError(
+                        f"relative position bias built for {self.position_bias.length} positions, got {length}"
+                    )
+                # a constant added before the softmax: DeepLIFT's softmax rule sees it cancel
+                # between input and reference, so attributions stay exact
+                logits = logits + self.position_bias()[None]
+            probs = self.softmax(logits)
         else:
             if attention.shape != (n, self.n_heads, length, length):
                 raise ValueError(

@@ -3,7 +3,8 @@
 Variants (issue 7), all switched on by ``ModelConfig`` fields and recorded in
 ``config.json``: ``arch="deep"`` (SEI-inspired convolutions after attention,
 ``satori.models.deep``), ``rnn`` (a bidirectional LSTM before attention),
-``positional_encoding`` (sinusoidal, before attention), ``residual_attention`` (the
+``positional_encoding`` (sinusoidal, before attention), ``relative_positions`` (a learned
+bias per head and offset on the attention logits), ``residual_attention`` (the
 first conv block's output added to the attention output) and ``filter_motifs`` (a
 first convolution pre-loaded with motif PSSMs and frozen, ``satori.models.preloaded``).
 
@@ -46,6 +47,10 @@ class ModelConfig:
         2 * rnn_units features per position.
     positional_encoding: bool
         Add a sinusoidal positional encoding to the attention input.
+    relative_positions: bool
+        Add a learned bias per head and offset (key - query, pooled positions) to the
+        attention logits (``satori.models.attention.RelativePositionBias``), so attention
+        can prefer partners at some distances; without it attention cannot see distance.
     residual_attention: bool
         Add the conv block's output (n, L', F) to the attention output (n, L', h*d),
         through a bias-free linear map when F != h*d (the paper's deep model with the
@@ -81,6 +86,7 @@ class ModelConfig:
     rnn: bool = False
     rnn_hidden: int = 0
     positional_encoding: bool = False
+    relative_positions: bool = False
     residual_attention: bool = False
     readout: str = "flatten"
     deep_channels: int = 128
@@ -216,7 +222,10 @@ class SatoriModel(nn.Module):
             self.pre_attention.append(BiLSTM(c.n_filters, c.rnn_units))
         if c.positional_encoding:
             self.pre_attention.append(PositionalEncoding(c.pooled_length, c.attention_in_features))
-        self.attention = MultiHeadSelfAttention(c.attention_in_features, c.n_heads, c.head_dim, c.attn_dropout)
+        self.attention = MultiHeadSelfAttention(
+            c.attention_in_features, c.n_heads, c.head_dim, c.attn_dropout,
+            relative_length=c.pooled_length if c.relative_positions else 0,
+        )
         attn_out = c.n_heads * c.head_dim
         self.attention_residual = None
         if c.residual_attention:

@@ -129,9 +129,23 @@ def make_optimizer(model: torch.nn.Module, settings: TrainSettings) -> torch.opt
     """Adam or SGD with momentum over ``model``'s trainable parameters.
 
     Frozen parameters (``requires_grad=False``: pre-loaded motif filters) are left out,
-    so neither the update nor weight decay can change them.
+    so neither the update nor weight decay can change them. The parameters of a module
+    with an ``lr_scale`` attribute get their own group at ``lr * lr_scale`` (the relative
+    position bias: Adam moves a parameter by about ``lr`` a step, so a table that starts at
+    zero would need thousands of steps to reach the few logits that shift attention). The
+    scale is read from the module, not the tensor, so it survives ``model.to(device)``.
     """
-    params = [p for p in model.parameters() if p.requires_grad]
+    scaled, groups = set(), []
+    for module in model.modules():
+        scale = getattr(module, "lr_scale", None)
+        if scale is None:
+            continue
+        own = [p for p in module.parameters(recurse=False) if p.requires_grad and id(p) not in scaled]
+        scaled.update(id(p) for p in own)
+        if own:
+            groups.append({"params": own, "lr": settings.lr * float(scale)})
+    plain = [p for p in model.parameters() if p.requires_grad and id(p) not in scaled]
+    params = [{"params": plain}] + groups
     if settings.optimizer == "adam":
         return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
     return torch.optim.SGD(params, lr=settings.lr, momentum=settings.momentum, weight_decay=settings.weight_decay)
