@@ -31,8 +31,8 @@ def config(outdir):
 
 
 @pytest.mark.parametrize("flags, expected", [
-    ([], {"arch": "basic", "rnn": False, "positional_encoding": False, "relative_positions": False,
-          "residual_attention": False}),
+    ([], {"arch": "basic", "rnn": False, "positional_encoding": False, "relative_positions": True,
+          "residual_attention": False}),  # the relative position bias is on by default
     (["--arch", "deep", "--deep-channels", "4", "--deep-dilations", "2,3"],
      {"arch": "deep", "deep_channels": 4, "deep_dilations": [2, 3], "residual_attention": False}),
     (["--arch", "deep", "--deep-channels", "4", "--entropy-lambda", "0.01"],
@@ -42,7 +42,7 @@ def config(outdir):
     (["--residual-attention", "on"], {"arch": "basic", "residual_attention": True}),
     (["--rnn", "--rnn-hidden", "3"], {"rnn": True, "rnn_hidden": 3}),
     (["--positional-encoding"], {"positional_encoding": True}),
-    (["--relative-positions", "on"], {"relative_positions": True}),
+    (["--relative-positions", "off"], {"relative_positions": False}),  # the paper's attention
 ])
 def test_variant_flags_are_recorded(data, tmp_path, flags, expected):
     fa, lab = data

@@ -89,7 +89,7 @@ def test_entropy_loss_sharpens_attention():
     # with a large lambda the entropy term must fall quickly
     data = tiny_dataset(n=100)
     model = tiny_model()
-    result = fit(model, data, TrainSettings(entropy_lambda=1.0, lr=3e-2, batch_size=32, max_epochs=5, patience=0), CPU)
+    result = fit(model, data, TrainSettings(entropy_lambda=1.0, entropy_warmup=0, lr=3e-2, batch_size=32, max_epochs=5, patience=0), CPU)
     ents = [row["train_entropy"] for row in result.history]
     assert ents[-1] < 0.5 * ents[0]
 

@@ -20,7 +20,9 @@ from train_helpers import TINY_MODEL, write_data
 def test_lambda_warmup_ramps_linearly_then_holds():
     s = TrainSettings(entropy_lambda=0.01, entropy_warmup=4)
     assert [s.lambda_at(e) for e in range(1, 7)] == pytest.approx([0.0, 0.0025, 0.005, 0.0075, 0.01, 0.01])
-    assert TrainSettings(entropy_lambda=0.01).lambda_at(1) == 0.01  # no warm-up: the paper
+    assert TrainSettings(entropy_lambda=0.01, entropy_warmup=0).lambda_at(1) == 0.01  # no warm-up: the paper
+    default = TrainSettings(entropy_lambda=0.01)  # default W = 2: epoch 1 without the entropy term
+    assert [default.lambda_at(e) for e in (1, 2, 3)] == pytest.approx([0.0, 0.005, 0.01])
     with pytest.raises(Exception, match="--entropy-warmup"):
         TrainSettings(entropy_warmup=-1).validate()
 

@@ -11,17 +11,22 @@ While training runs, the directory holds only checkpoint.pt and history.tsv; mod
 config.json, metrics.json and params.json appear together when training has finished.
 An interrupted run continues with the same command plus --resume DIR.
 
-The readout defaults to the mean over positions (--readout mean): with the paper's
-flatten readout (--readout flatten) small models die - the output becomes constant
-(valid AUC 0.5000; satori-train warns) - while at full data-40 size both reach the same
-test AUC (BENCHMARKS.md, "Training defaults"). --batchnorm helps small models further.
---entropy-warmup ramps the entropy term in; history.tsv records each epoch's lambda and
-the mean information content of the filters (--monitor-seqs).
+Defaults that differ from the paper's model (BENCHMARKS.md, "Training defaults"): the
+readout is the mean over positions (--readout mean; with the paper's --readout flatten
+small models die - the output becomes constant, valid AUC 0.5000, and satori-train
+warns), attention has a learned bias per head and offset (--relative-positions on;
+without it attention cannot tell a partner 10 bp away from one 200 bp away), and the
+learning rate is 3e-3. The paper's architecture: --readout flatten --relative-positions
+off. --batchnorm helps small datasets (a few thousand sequences) and costs AUC at full
+size. With --entropy-lambda > 0, --entropy-warmup W trains epoch 1 on the classifier
+alone and ramps lambda in over W epochs (epoch e uses lambda * min(1, (e - 1) / W)), so
+the entropy term cannot switch attention off before the filters exist; history.tsv
+records each epoch's lambda, attention entropy and the mean information content of the
+filters (--monitor-seqs).
 
 Variants (recorded in config.json): --arch deep (SEI-inspired convolutions along the
 sequence after attention), --rnn (bidirectional LSTM before attention),
---positional-encoding, --relative-positions on (a learned attention bias per head and
-offset: attention that can see distance), --residual-attention, and --preload-motifs FILE|jaspar (first
+--positional-encoding, --relative-positions on|off, --residual-attention, and --preload-motifs FILE|jaspar (first
 conv = motif log-odds PSSMs on both strands, frozen).
 """
 
@@ -84,7 +89,7 @@ class ModelOptions:
     positional_encoding: bool = opt(ModelConfig.positional_encoding,
                                     "add a sinusoidal positional encoding to the attention input")
     relative_positions: str = opt(
-        "off", "a learned attention bias per head and offset between positions, so attention can see "
+        "on", "a learned attention bias per head and offset between positions, so attention can see "
         "distance (on/off)", choices=["on", "off"])
     residual_attention: str = opt(
         "auto", "add the conv block's output to the attention output (auto = on for --arch deep with "
