@@ -12,15 +12,20 @@ D="--fasta $S/sequences.fa.gz --labels $S/labels.tsv --threads $T"
 for db in jaspar simulation; do
   extra=""; [ "$db" = simulation ] && extra="--motif-db $S/motifs.meme"
   satori-filter-motifs --model "$M" $D $extra --outdir "$W/fm_$db" --log-level WARNING
-  python3 - "$W/fm_$db/filter_motifs.tsv" "$db" <<'PY'
+  python3 - "$W/fm_$db/filter_motifs.tsv" "$db" "$S/pairs.tsv" <<'PY'
 import collections, sys
 import pandas as pd
 t = pd.read_csv(sys.argv[1], sep="\t", keep_default_na=False)
 a = t[t.tf != ""]
 top = collections.Counter(a.tf).most_common(3)
 share = top[0][1] / len(a) if len(a) else 0.0
-print(f"NAMES db={sys.argv[2]} annotated {len(a)} of {len(t)}; top TFs {top} (top share {share:.2f}); "
-      f"top clusters {collections.Counter(a.cluster_name).most_common(3)}")
+# named after a simulated TF, or after a member of a cluster that holds one
+truth = pd.read_csv(sys.argv[3], sep="\t")
+simulated = set(truth.tf1) | set(truth.tf2)
+sim = sum(tf in simulated or bool(simulated & set(str(c).split(","))) for tf, c in zip(a.tf, a.cluster_tfs))
+print(f"NAMES db={sys.argv[2]} annotated {len(a)} of {len(t)}; named after a simulated TF or its cluster "
+      f"{sim} ({sim / max(len(a), 1):.2f}); mean IC of the annotated {a.ic.astype(float).mean():.2f} bits; "
+      f"top TFs {top} (top share {share:.2f}); top clusters {collections.Counter(a.cluster_name).most_common(3)}")
 PY
   for cmp in present all; do
     satori-interpret-raw --model "$M" $D --filter-motifs "$W/fm_$db/filter_motifs.tsv" --compare "$cmp" \
