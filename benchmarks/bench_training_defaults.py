@@ -76,7 +76,7 @@ def main():
     ap.add_argument("--entropy-lambda", type=float, default=0.0)
     ap.add_argument("--entropy-warmup", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (satori-train's default is 3e-3)")
+    ap.add_argument("--lr", type=float, default=1e-3, help=f"Adam learning rate (satori-train's default is {TrainSettings.lr:g})")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     data = load_dataset(Path(args.data) / "sequences.fa.gz", Path(args.data) / "labels.tsv")

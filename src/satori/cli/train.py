@@ -88,6 +88,7 @@ class ModelOptions:
     rnn_hidden: int = opt(ModelConfig.rnn_hidden, "LSTM units per direction with --rnn (0 = ceil(F / 2))")
     positional_encoding: bool = opt(ModelConfig.positional_encoding,
                                     "add a sinusoidal positional encoding to the attention input")
+    # not ModelConfig's default (False), which a config.json written before the field existed relies on
     relative_positions: str = opt(
         "on", "a learned attention bias per head and offset between positions, so attention can see "
         "distance (on/off)", choices=["on", "off"])
