@@ -304,6 +304,67 @@ def test_background_composition(tmp_path, meme_file):
     assert np.allclose(freq, [0.4, 0.1, 0.1, 0.4], atol=0.01)
 
 
+@pytest.fixture(scope="module")
+def sim_decoy(tmp_path_factory, meme_file):
+    """As sim_meme, with half the negatives decoys."""
+    out = tmp_path_factory.mktemp("sim") / "decoy"
+    run_ok(["--outdir", out, "--motif-db", meme_file, "--n-seqs", 200, "--n-tfs", 8, "--n-pairs", 10,
+            "--seed", 3, "--decoys", 0.5])
+    return load(out)
+
+
+def test_decoy_negatives(sim_decoy):
+    """--decoys 0.5: half the negatives hold pairs_min..pairs_max distinct non-interacting TF
+    pairs, partners gap_min..gap_max apart, marked pair -1; the rest are the paper's negatives;
+    positives keep their rules."""
+    s = sim_decoy["settings"]
+    assert s["decoy_fraction"] == 0.5
+    interacting = {frozenset((r.tf1, r.tf2)) for r in sim_decoy["pairs"].itertuples()}
+    labels = sim_decoy["labels"]
+    negatives = sorted(labels.loc[labels["label"] == 0, "id"])
+    imp = sim_decoy["implants"]
+    neg_imp = imp[imp["id"].isin(negatives)]
+    assert (neg_imp["pair"] == D.NO_PAIR).all()
+    decoys, lone, gaps = 0, 0, []
+    for _, group in neg_imp.groupby("id"):
+        g = group.sort_values("start")
+        if len(g) <= s["neg_motifs_max"] and g["motif"].is_unique and (
+                (g["start"].to_numpy()[1:] - g["end"].to_numpy()[:-1]) >= s["neg_spacing"]).all():
+            lone += 1
+            continue
+        decoys += 1
+        assert len(g) % 2 == 0 and s["pairs_min"] <= len(g) // 2 <= s["pairs_max"]
+        seen = set()
+        for a, b in zip(g.iloc[::2].itertuples(), g.iloc[1::2].itertuples()):
+            tfs = frozenset((a.tf, b.tf))
+            assert len(tfs) == 2 and tfs not in interacting and tfs not in seen
+            seen.add(tfs)
+            gaps.append(b.start - a.end)
+    assert decoys == round(0.5 * len(negatives))
+    assert lone + decoys == len(set(neg_imp["id"])) and lone > 0
+    assert min(gaps) >= s["gap_min"] and max(gaps) <= s["gap_max"] and min(gaps) < max(gaps)
+    # positives unaffected: every implant of a positive belongs to a true pair
+    positives = set(labels.loc[labels["label"] == 1, "id"])
+    assert set(imp.loc[imp["pair"] >= 0, "id"]) == positives
+
+
+def test_decoys_zero_is_the_paper_layout(tmp_path, meme_file):
+    """--decoys 0 draws nothing extra: the same bytes as without the flag."""
+    args = ["--motif-db", meme_file, "--n-seqs", 80, "--n-tfs", 6, "--n-pairs", 6, "--seed", 5]
+    run_ok(["--outdir", tmp_path / "a"] + args)
+    run_ok(["--outdir", tmp_path / "b", "--decoys", 0] + args)
+    for name in (formats.SEQUENCES_FA, formats.IMPLANTS_TSV, formats.LABELS_TSV):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_non_partner_pairs_matches_reference():
+    rng = np.random.default_rng(2)
+    pairs = np.array(sorted({tuple(sorted(rng.choice(9, 2, replace=False))) for _ in range(12)}))
+    got = D.non_partner_pairs(9, pairs[:, ::-1].copy())  # order within a pair does not matter
+    want = [(i, j) for i in range(9) for j in range(i + 1, 9) if (i, j) not in set(map(tuple, pairs))]
+    assert got.tolist() == [list(x) for x in want]
+
+
 # --- error paths --------------------------------------------------------------------
 
 BAD = [
@@ -325,6 +386,9 @@ BAD = [
     (["--pairs-max", 20, "--n-pairs", 10], "--pairs-max 20 exceeds --n-pairs 10"),
     (["--gap-min", 9, "--gap-max", 3], "--gap-min"),
     (["--neg-motifs-max", 12, "--n-tfs", 8], "--neg-motifs-max"),
+    (["--decoys", 1.5], "--decoys must lie in [0, 1]"),
+    (["--decoys", -0.1], "--decoys must lie in [0, 1]"),
+    (["--decoys", 0.5, "--n-tfs", 4, "--n-pairs", 5], "non-interacting TF pairs"),
 ]
 
 
@@ -388,7 +452,7 @@ def test_help_lists_contract_flags(capsys):
     for flag in ["--outdir", "--preset", "--n-seqs", "--length", "--n-tfs", "--n-pairs", "--gap-min",
                  "--gap-max", "--pairs-min", "--pairs-max", "--neg-motifs-min", "--neg-motifs-max",
                  "--neg-spacing", "--background", "--jaspar-release", "--jaspar-collection",
-                 "--jaspar-tax-group", "--motif-db", "--split-fractions", "--seed", "--threads"]:
+                 "--jaspar-tax-group", "--motif-db", "--split-fractions", "--seed", "--threads", "--decoys"]:
         assert flag in text, flag
 
 

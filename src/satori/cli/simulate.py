@@ -61,6 +61,10 @@ class Options(CommonOptions):
     neg_motifs_min: Optional[int] = opt(None, f"minimum motifs per negative {_PRESET}")
     neg_motifs_max: Optional[int] = opt(None, f"maximum motifs per negative {_PRESET}")
     neg_spacing: Optional[int] = opt(None, f"minimum bases between two motifs of a negative {_PRESET}")
+    decoys: Optional[float] = opt(
+        None, "share of the negatives that carry non-interacting TF pairs laid out as a positive's (same "
+              "number of pairs, same gaps), so only pair identity separates the classes; 0 = lone motifs "
+              f"only, the paper's negatives {_PRESET}")
     max_similarity: Optional[float] = opt(
         None, "reject a motif whose PWM similarity to a chosen one exceeds this (distinct clusters; "
               f"1 = off) {_PRESET}")
@@ -98,7 +102,7 @@ def run(opts: Options) -> int:
         n_seqs=opts.n_seqs, length=opts.length, n_tfs=opts.n_tfs, n_pairs=opts.n_pairs,
         gap_min=opts.gap_min, gap_max=opts.gap_max, pairs_min=opts.pairs_min, pairs_max=opts.pairs_max,
         neg_motifs_min=opts.neg_motifs_min, neg_motifs_max=opts.neg_motifs_max,
-        neg_spacing=opts.neg_spacing, max_similarity=opts.max_similarity,
+        neg_spacing=opts.neg_spacing, decoy_fraction=opts.decoys, max_similarity=opts.max_similarity,
         distinct_clusters=True if opts.distinct_clusters else None,
         background=tuple(float(x) for x in parse_background(opts.background)),
         split_fractions=parse_fractions(opts.split_fractions),

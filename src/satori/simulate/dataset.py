@@ -133,6 +133,20 @@ def check_fit(config: SimulationConfig, widths: np.ndarray, pairs: np.ndarray) -
             f"{int(widths.min())}-{int(widths.max())} bp) with gaps up to {config.gap_max} bp need up to "
             f"{need_pos} bp (lower --pairs-max or --gap-max, or raise --length)"
         )
+    if config.decoy_fraction > 0:
+        decoys = non_partner_pairs(len(widths), pairs)
+        if len(decoys) < config.pairs_max:
+            raise InputError(
+                f"--decoys {config.decoy_fraction:g}: a decoy negative needs {config.pairs_max} distinct "
+                f"non-interacting TF pairs, but only {len(decoys)} pairs of the {len(widths)} TFs do not interact "
+                f"(lower --n-pairs or --pairs-max, or raise --n-tfs)")
+        decoy_widths = np.sort(widths[decoys[:, 0]] + widths[decoys[:, 1]])[::-1]
+        need_decoy = int(decoy_widths[: config.pairs_max].sum()) + config.pairs_max * config.gap_max
+        if need_decoy > L:
+            raise InputError(
+                f"--length {L} is too short: {config.pairs_max} non-interacting pairs of a decoy negative with "
+                f"gaps up to {config.gap_max} bp need up to {need_decoy} bp (lower --pairs-max or --gap-max, "
+                f"or raise --length)")
     k = config.neg_motifs_max
     if k > 0:
         need_neg = int(np.sort(widths)[::-1][:k].sum()) + (k - 1) * config.neg_spacing
@@ -198,6 +212,15 @@ def layout_positives(rng: np.random.Generator, n: int, widths: np.ndarray, pairs
             pair=np.concatenate([pair_idx, pair_idx], axis=1).ravel(),
         ))
     return Implants.concat(parts)
+
+
+def non_partner_pairs(n_motifs: int, pairs: np.ndarray) -> np.ndarray:
+    """Every unordered pair ``i < j`` of ``n_motifs`` motifs that is not in ``pairs`` (m, 2), rows sorted."""
+    i, j = np.triu_indices(n_motifs, k=1)
+    interacting = np.zeros((n_motifs, n_motifs), dtype=bool)
+    interacting[pairs[:, 0], pairs[:, 1]] = interacting[pairs[:, 1], pairs[:, 0]] = True
+    keep = ~interacting[i, j]
+    return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
 
 
 def layout_negatives(rng: np.random.Generator, n: int, widths: np.ndarray,
@@ -294,9 +317,18 @@ def simulate(config: SimulationConfig, motif_pool: Sequence[Motif], seed: int = 
     neg_rows = np.flatnonzero(labels == 0)
     pos = layout_positives(rng_layout, pos_rows.size, widths, pairs, config)
     pos.seq = pos_rows[pos.seq]
+    parts = [pos]
+    if config.decoy_fraction > 0:  # no extra draw without decoys: such datasets stay as they were
+        n_decoy = int(round(config.decoy_fraction * neg_rows.size))
+        shuffled = rng_layout.permutation(neg_rows)
+        decoy_rows, neg_rows = np.sort(shuffled[:n_decoy]), np.sort(shuffled[n_decoy:])
+        decoy = layout_positives(rng_layout, decoy_rows.size, widths, non_partner_pairs(len(widths), pairs), config)
+        decoy.seq = decoy_rows[decoy.seq]
+        decoy.pair = np.full(decoy.seq.size, NO_PAIR)
+        parts.append(decoy)
     neg = layout_negatives(rng_layout, neg_rows.size, widths, config)
     neg.seq = neg_rows[neg.seq]
-    implants = Implants.concat([pos, neg]).sorted()
+    implants = Implants.concat(parts + [neg]).sorted()
     implants.strand = rng_layout.integers(0, 2, size=implants.seq.size)
 
     codes = sample_background(rng_background, n, config.length, background)

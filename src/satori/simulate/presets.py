@@ -27,7 +27,10 @@ class SimulationConfig:
 
     Widths and gaps are in bases. ``gap`` = bases between the end of the first partner
     and the start of the second; ``neg_spacing`` = minimum bases between two motif
-    instances of a negative.
+    instances of a negative. ``decoy_fraction`` of the negatives are *decoys*: laid out as
+    a positive (``pairs_min..pairs_max`` pairs, partners ``gap_min..gap_max`` apart) but
+    with pairs of TFs that do not interact, so that only which TFs are paired separates
+    them from the positives (0 = the paper's negatives, lone motifs only).
     """
 
     n_seqs: int = 60_000
@@ -41,6 +44,8 @@ class SimulationConfig:
     neg_motifs_min: int = 1
     neg_motifs_max: int = 3
     neg_spacing: int = 40
+    # share of the negatives laid out as positives but with non-partner TF pairs (decoys)
+    decoy_fraction: float = 0.0
     max_similarity: Optional[float] = None
     # draw every motif from a different TomTom motif cluster of the pool (satori.motifs.clusters)
     distinct_clusters: bool = False
@@ -69,6 +74,7 @@ class SimulationConfig:
         need(self.neg_motifs_max <= self.n_tfs,
              f"--neg-motifs-max {self.neg_motifs_max} exceeds --n-tfs {self.n_tfs} (motifs of a negative are distinct)")
         need(self.neg_spacing >= 0, f"--neg-spacing must be non-negative (got {self.neg_spacing})")
+        need(0.0 <= self.decoy_fraction <= 1.0, f"--decoys must lie in [0, 1] (got {self.decoy_fraction})")
         if self.max_similarity is not None:
             need(-1.0 <= self.max_similarity <= 1.0,
                  f"--max-similarity must lie in [-1, 1] (got {self.max_similarity})")
