@@ -69,6 +69,47 @@ def test_thresholds_computed_once_on_foreground_and_reused(monkeypatch, cache_mb
     assert np.isfinite(result.interactions.p).all()
 
 
+def test_pooled_tf_test_with_one_filter_per_tf_is_the_filter_test():
+    """One filter per TF: the pooled TF test sees the filter pair's sample (same p); only the
+    BH family differs (TF pairs, not filter pairs). best-filter keeps the filter row's q."""
+    model, data = _data()
+    fm = _filter_motifs()
+    out = {}
+    for mode in ("pooled", "best-filter"):
+        settings = inter.InterpretSettings(compare="all", min_fg=2, tf_test=mode)
+        out[mode] = inter.infer_interactions(model, data, fm, attention_maps, METHOD, settings, map_is_attention=True)
+        assert out[mode].summary["tf_test"] == mode
+    pooled, best = out["pooled"].tf_interactions, out["best-filter"].tf_interactions
+    filt = out["pooled"].interactions
+    row01 = filt[(filt.filter_a == "filter0") & (filt.filter_b == "filter1")].iloc[0]
+    assert len(pooled) == 1 and (pooled.tf1[0], pooled.tf2[0]) == ("TF0", "TF1")
+    exact = dict(rel=1e-9, abs=0)
+    assert pooled.p[0] == pytest.approx(row01.p, **exact) and pooled.q[0] == pytest.approx(row01.p, **exact)  # one test: q = p
+    assert best.q[0] == pytest.approx(row01.q, **exact)
+    assert pooled.n_filter_pairs[0] == best.n_filter_pairs[0] == 1
+
+
+def test_pooled_tf_test_pools_the_filters_of_a_tf():
+    """Two filters named after TF1 (filter 1 and a copy of it): the TF pair is tested once,
+    on the union of their hits, and both filter pairs are counted behind it."""
+    model, data = _data()
+    with torch.no_grad():
+        model.conv[0].weight[3] = model.conv[0].weight[1]
+        model.conv[0].bias[3] = model.conv[0].bias[1]
+    fm = _filter_motifs()
+    fm.loc[3, ["motif_id", "tf"]] = ["M1b", "tf1"]
+    settings = inter.InterpretSettings(compare="all", min_fg=2)
+    result = inter.infer_interactions(model, data, fm, attention_maps, METHOD, settings, map_is_attention=True)
+    tf, filt = result.tf_interactions, result.interactions
+    assert len(tf) == 1 and {tf.tf1[0].lower(), tf.tf2[0].lower()} == {"tf0", "tf1"}
+    assert tf.n_filter_pairs[0] == 2  # (0, 1) and (0, 3); (1, 3) is the same TF
+    row01 = filt[(filt.filter_a == "filter0") & (filt.filter_b == "filter1")].iloc[0]
+    assert tf.p[0] == pytest.approx(row01.p, rel=1e-9, abs=0) and tf.q[0] == tf.p[0]  # the copy adds no new hit
+    assert len(filt) >= 2  # the filter-level family holds (0, 1), (0, 3) and more
+    with pytest.raises(InputError, match="--tf-test"):
+        inter.check_settings(inter.InterpretSettings(tf_test="best"))
+
+
 def test_every_cache_level_gives_the_same_tables():
     model, data = _data()
     tables = []

@@ -202,3 +202,48 @@ def test_extra_is_passed_batch_by_batch():
 
     score_pairs(model, X, spy, torch.zeros(model.config.n_filters), 0.1, make_bins(0.1, 0.1), batch_size=3, extra=extra)
     assert seen == [[0, 1, 2], [3, 4, 5], [6]]
+
+
+def reference_group_hits(hit, groups, n_groups):
+    """Plain loops: a group is present at i where any of its filters is."""
+    n, F, L = hit.shape
+    out = np.zeros((n, n_groups, L), bool)
+    for s in range(n):
+        for f in range(F):
+            if groups[f] >= 0:
+                for i in range(L):
+                    out[s, groups[f], i] |= hit[s, f, i]
+    return out
+
+
+@pytest.mark.parametrize("trial", range(8))
+def test_grouped_histograms_equal_reference(trial):
+    """PairHistograms.grouped = the histograms of the OR-ed hit mask of each group."""
+    rng = np.random.default_rng(100 + trial)
+    n, F, L, pool = int(rng.integers(2, 6)), int(rng.integers(2, 8)), int(rng.integers(3, 9)), 2
+    groups = rng.integers(-1, 3, F)
+    groups[rng.integers(F)] = 2  # three groups, ids 0..2 (some may be empty)
+    pooled = torch.from_numpy(rng.random((n, F, L)).astype(np.float32))
+    maps = torch.from_numpy(rng.random((n, L, L)).astype(np.float32))
+    thresholds = torch.full((F,), 0.6)
+    bins = make_bins(0.2, 0.3)
+    got = score_cached([(pooled[:1], maps[:1]), (pooled[1:], maps[1:])], n, thresholds, 0.2, bins, pool,
+                       groups=torch.from_numpy(groups))
+    ref_mask = reference_group_hits((pooled > 0.6).numpy(), groups, 3)
+    want = PairHistograms.empty(n, 3, L, pool, 0.2, bins)
+    want.add_maps(torch.from_numpy(ref_mask), maps)
+    for field in ("present", "observed", "distance"):
+        np.testing.assert_array_equal(getattr(got.grouped, field), getattr(want, field))
+    # the filter-level summary is unchanged by grouping
+    plain = score_cached([(pooled, maps)], n, thresholds, 0.2, bins, pool)
+    np.testing.assert_array_equal(got.observed, plain.observed)
+    assert got.grouped.n_filters == 3 and plain.grouped is None
+
+
+def test_group_hits_rejects_wrong_shape():
+    from satori.interpret.hits import group_hits
+
+    with pytest.raises(ValueError, match="do not match"):
+        group_hits(torch.zeros(1, 3, 4, dtype=torch.bool), torch.zeros(2, dtype=torch.int64), 1)
+    with pytest.raises(ValueError, match="group id"):
+        PairHistograms.empty(1, 3, 4, 2, 0.1, make_bins(0.1, 0.1)).with_groups(torch.full((3,), -1))

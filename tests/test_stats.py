@@ -118,3 +118,17 @@ def test_compare_pairs_untestable_and_empty():
     with pytest.raises(ValueError, match="differently"):
         compare_pairs(fg, other, "all")
     assert triangle_index(1, 1, F) == 2
+
+
+def test_compare_pairs_without_diagonal():
+    """diagonal=False leaves a == b out of the tests and of the BH family."""
+    F = 3
+    records = [(0, 0, 0.9, 2)] * 6 + [(0, 1, 0.8, 2)] * 6 + [(1, 2, 0.7, 3)] * 6
+    fg = _hist(8, F, records)
+    bg = _hist(8, F, [(0, 0, 0.1, 2), (0, 1, 0.1, 2), (1, 2, 0.1, 3)])
+    both = compare_pairs(fg, bg, "present", min_fg=2, diagonal=True)
+    off = compare_pairs(fg, bg, "present", min_fg=2, diagonal=False)
+    assert (0, 0) in set(zip(both.filter_a, both.filter_b))
+    assert set(zip(off.filter_a, off.filter_b)) == {(0, 1), (1, 2)}
+    np.testing.assert_allclose(off.q, benjamini_hochberg(off.p.to_numpy()))
+    assert len(both) == 3 and len(off) == 2

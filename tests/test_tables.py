@@ -100,3 +100,22 @@ def test_cluster_columns_and_cluster_aggregate():
     tf_old = tf_interactions_table(interactions_table(tests, _filter_motifs(["FOXA1", "FOXA2", "GATA4", "GATA1", "CTCF"]),
                                                       "attn-raw"), 0.05, "attn-raw")
     assert set(tf_old.cluster1) == {""} and cluster_interactions_table(tf_old, 0.05, "x").empty
+
+
+def test_tf_groups_and_pooled_table():
+    from satori.interpret.tables import tf_groups, tf_pooled_table
+
+    fm = pd.DataFrame({"filter": [f"filter{i}" for i in range(5)], "index": range(5),
+                       "motif_id": ["M1", "M2", "M3", "", "M5"], "tf": ["gata1", "FOXA1", "GATA1", "", "foxa1"],
+                       "cluster_name": ["GATA", "FOX", "GATA", "", "FOX"], "cluster_tfs": ["GATA1", "FOXA1", "GATA1", "", "FOXA1"]})
+    groups, names, clusters = tf_groups(fm, 5)
+    assert names == ["FOXA1", "gata1"] and clusters == ["FOX", "GATA"]  # name as first written, by lower-case key
+    assert groups.tolist() == [1, 0, 1, -1, 0]
+    tests = pd.DataFrame({"filter_a": [0], "filter_b": [1], "p": [1e-4], "q": [2e-4], "distance": [24.0]})
+    inter = pd.DataFrame({"tf_a": ["gata1", "GATA1", "gata1"], "tf_b": ["FOXA1", "foxa1", "FOXA1"],
+                          "q": [0.01, 0.2, 0.5], "flag": ["", "", "unannotated"]})
+    tf = tf_pooled_table(tests, names, clusters, inter, 0.05, "attn-raw", fm)
+    row = tf.iloc[0]
+    assert (row.tf1, row.tf2, row.q, row.p, row.median_distance) == ("FOXA1", "gata1", 2e-4, 1e-4, 24.0)
+    assert (row.n_filter_pairs, row.n_significant) == (2, 1)  # the flagged row is not counted
+    assert (row.cluster1, row.cluster2, row.cluster1_tfs) == ("FOX", "GATA", "FOXA1")

@@ -18,7 +18,7 @@ from satori import formats
 from satori.atomic import staged_outdir
 from satori.cli.common import CommonOptions, DeviceOptions, log, opt, params_json, resolve_device
 from satori.interpret import select
-from satori.interpret.interactions import InterpretSettings, check_settings, infer_interactions
+from satori.interpret.interactions import TF_TESTS, InterpretSettings, check_settings, infer_interactions
 from satori.interpret.stats import COMPARE_MODES
 from satori.tsv import format_tsv
 
@@ -42,6 +42,9 @@ class InterpretOptions(CommonOptions, DeviceOptions):
     compare: str = opt("auto", "test sample per pair: present (sequences with both filters present; sub-cutoff = 0), "
                        "all (every sequence; absent = 0) or auto (present with negatives, all with shuffle)",
                        choices=list(COMPARE_MODES))
+    tf_test: str = opt("pooled", "p and q of tf_interactions.tsv: pooled (test each TF pair itself, the filters named "
+                       "after each TF pooled; BH over the TF pairs) or best-filter (the best filter pair's; BH over "
+                       "every filter pair, the paper's mapping)", choices=list(TF_TESTS))
     min_fg: int = opt(5, "test a pair only if observed (score >= cutoff) in at least this many foreground sequences")
     min_bg: int = opt(1, "test a pair only if its background sample has at least this many sequences")
     act_threshold: float = opt(0.65, "a filter hit is an activation > this fraction of the filter's foreground maximum")
@@ -55,7 +58,7 @@ class InterpretOptions(CommonOptions, DeviceOptions):
 def settings_from(opts: InterpretOptions) -> InterpretSettings:
     return InterpretSettings(
         background=opts.background, max_seqs=opts.max_seqs, attn_cutoff=opts.attn_cutoff,
-        pred_threshold=opts.pred_threshold, compare=opts.compare, min_fg=opts.min_fg, min_bg=opts.min_bg,
+        pred_threshold=opts.pred_threshold, compare=opts.compare, tf_test=opts.tf_test, min_fg=opts.min_fg, min_bg=opts.min_bg,
         q_threshold=opts.q_threshold, hit_fraction=opts.act_threshold, batch_size=opts.batch_size,
         seed=opts.seed, verbose=opts.log_level == "DEBUG", cache_mb=opts.cache_mb,
     )

@@ -90,6 +90,23 @@ def pooled_hits(conv: torch.Tensor, thresholds: torch.Tensor, pool: int) -> torc
     return pooled > thresholds.to(device=conv.device, dtype=pooled.dtype)[None, :, None]
 
 
+def group_hits(hit_mask: torch.Tensor, groups: torch.Tensor, n_groups: int) -> torch.Tensor:
+    """Presence of each group of filters (e.g. all filters named after one TF).
+
+    hit_mask: torch.Tensor bool, shape=(n, F, L') (``pooled_hits``).
+    groups: torch.Tensor int64, shape=(F,): the group of each filter, -1 = in none.
+    Returns torch.Tensor bool, shape=(n, n_groups, L'): True where some filter of the
+    group is present at the position.
+    """
+    if groups.shape != (hit_mask.shape[1],):
+        raise ValueError(f"groups {tuple(groups.shape)} do not match {hit_mask.shape[1]} filters")
+    groups = groups.to(hit_mask.device)
+    member = torch.zeros(n_groups, hit_mask.shape[1], dtype=torch.float32, device=hit_mask.device)
+    keep = torch.nonzero(groups >= 0).flatten()
+    member[groups[keep], keep] = 1.0
+    return torch.einsum("gf,nfl->ngl", member, hit_mask.float()) > 0
+
+
 def hit_thresholds(model: torch.nn.Module, conv_max_fg: torch.Tensor, fraction: float = DEFAULT_FRACTION) -> torch.Tensor:
     """The hit thresholds every interpreter and filter-motifs use for ``model``.
 

@@ -39,11 +39,15 @@ from satori.interpret.tables import (
     empty_interactions,
     empty_tf_interactions,
     interactions_table,
+    tf_groups,
     tf_interactions_table,
+    tf_pooled_table,
 )
 from satori.memory import release_free_memory
 
 log = logging.getLogger("satori")
+
+TF_TESTS = ("pooled", "best-filter")
 
 
 @dataclass
@@ -58,6 +62,11 @@ class InterpretSettings:
     negatives background, all for a shuffled one.
     min_fg, min_bg: minimum counts for a pair to be tested (``stats.PairTestSettings``).
     q_threshold: q below which a filter pair counts as significant in the TF table.
+    tf_test: how ``tf_interactions.tsv`` gets its p and q: ``pooled`` (default) tests each
+    TF pair itself, its filters pooled (a TF is present where any filter named after it
+    is; the pair's score is the best over those filters' position pairs), BH over the TF
+    pairs; ``best-filter`` takes the best filter pair's (the paper's mapping; BH over
+    every filter pair).
     hit_fraction: hit threshold as a fraction of each filter's foreground maximum.
     cache_mb: memory for keeping the prediction pass's pooled activations and attention
     maps (raw attention only; ``select.ScanCache``); 0 = run the model again.
@@ -71,6 +80,7 @@ class InterpretSettings:
     min_fg: int = 5
     min_bg: int = 1
     q_threshold: float = 0.05
+    tf_test: str = "pooled"
     hit_fraction: float = DEFAULT_FRACTION
     batch_size: int = 128
     cache_mb: float = 1024
@@ -115,6 +125,8 @@ def check_settings(s: InterpretSettings) -> None:
         raise InputError("--min-fg and --min-bg must be >= 1")
     if not 0 < s.q_threshold <= 1:
         raise InputError(f"--q-threshold {s.q_threshold}: must be in (0, 1]")
+    if s.tf_test not in TF_TESTS:
+        raise InputError(f"--tf-test {s.tf_test}: expected one of {', '.join(TF_TESTS)}")
     if s.cache_mb < 0:
         raise InputError(f"--cache-mb {s.cache_mb}: must be >= 0")
     if s.batch_size < 1:
@@ -223,15 +235,20 @@ def infer_interactions(
     bins = make_bins(cutoff, mean)
     log.info("attention cutoff %.4g (mean map value over the foreground %.4g)", cutoff, mean)
 
+    groups, group_names, group_clusters = tf_groups(filter_motifs, model.config.n_filters)
+    pooled = s.tf_test == "pooled" and len(group_names) > 1
+    groups_t = torch.from_numpy(groups) if pooled else None
+
     def score(X_set, idx, labels, desc, store):
         # cached: no model pass (activations and maps kept) or the convolution only (maps kept)
         if store is not None and store.has(idx) and store.keep_pooled:
-            return score_cached(store.batches(idx, s.batch_size), len(idx), thresholds, cutoff, bins, model.config.pool)
+            return score_cached(store.batches(idx, s.batch_size), len(idx), thresholds, cutoff, bins, model.config.pool,
+                                groups=groups_t)
         if store is not None and store.has(idx):
             return score_pairs(model, X_set, store.map_fn, thresholds, cutoff, bins, s.batch_size, device,
-                               extra=torch.from_numpy(idx), verbose=s.verbose, desc=desc)
+                               extra=torch.from_numpy(idx), verbose=s.verbose, desc=desc, groups=groups_t)
         return score_pairs(model, X_set, map_fn, thresholds, cutoff, bins, s.batch_size, device,
-                           extra=labels, verbose=s.verbose, desc=desc)
+                           extra=labels, verbose=s.verbose, desc=desc, groups=groups_t)
 
     if fg_cache is not None:
         fg = score(X_fg, fg_rows, labels_fg, "foreground", fg_cache)
@@ -251,7 +268,13 @@ def infer_interactions(
     t2 = time.perf_counter()
     tests = compare_pairs(fg, bg, compare, s.min_fg, s.min_bg)
     interactions = interactions_table(tests, filter_motifs, method)
-    tf_table = tf_interactions_table(interactions, s.q_threshold, method, filter_motifs)
+    if pooled:
+        tf_tests = compare_pairs(fg.grouped, bg.grouped, compare, s.min_fg, s.min_bg, diagonal=False)
+        tf_table = tf_pooled_table(tf_tests, group_names, group_clusters, interactions, s.q_threshold, method,
+                                   filter_motifs)
+    else:
+        tf_table = tf_interactions_table(interactions, s.q_threshold, method, filter_motifs)
+    summary["tf_test"] = "pooled" if pooled else "best-filter"
     cluster_table = cluster_interactions_table(tf_table, s.q_threshold, method)
     n_sig = int((interactions["q"] < s.q_threshold).sum())
     n_tf_sig = int((tf_table["q"] < s.q_threshold).sum()) if len(tf_table) else 0

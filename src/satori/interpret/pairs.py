@@ -43,7 +43,7 @@ import torch
 
 from satori.batching import predict
 from satori.errors import InputError
-from satori.interpret.hits import pooled_hits
+from satori.interpret.hits import group_hits, pooled_hits
 from satori.memory import release_free_memory
 from satori.numba_cache import ensure_numba_cache_dir
 
@@ -383,6 +383,9 @@ class PairHistograms:
     distance: np.ndarray uint16/uint32, shape=(P, L') — the observed sequences by
       distance (in pooled positions) of their best position pair.
     map_sum, map_count: sum and number of all map values seen.
+    grouped: optional ``PairHistograms`` of the same sequences over groups of filters
+      (``score_pairs(..., groups=...)``): a group is present where any of its filters is,
+      so a group pair's score is the best over its filters' position pairs.
     """
 
     n_seqs: int
@@ -395,6 +398,8 @@ class PairHistograms:
     distance: np.ndarray
     map_sum: float = 0.0
     map_count: int = 0
+    grouped: Optional["PairHistograms"] = None
+    groups: Optional[torch.Tensor] = None  # of a grouped summary: the group of each filter (F,), -1 = none
 
     @classmethod
     def empty(cls, n_seqs: int, n_filters: int, length: int, pool: int, cutoff: float, bins: LogBins) -> "PairHistograms":
@@ -409,6 +414,17 @@ class PairHistograms:
             observed=np.zeros((n_pairs, bins.n_bins), dtype),
             distance=np.zeros((n_pairs, length), dtype),
         )
+
+    def with_groups(self, groups: torch.Tensor) -> "PairHistograms":
+        """Also summarise groups of filters: ``groups`` int64 (F,), group ids 0..G-1, -1 = none
+        (at least one filter in a group). Sets and returns ``self``; call before adding."""
+        groups = torch.as_tensor(groups, dtype=torch.int64)
+        if groups.shape != (self.n_filters,) or int(groups.max()) < 0:
+            raise ValueError(f"groups must give each of the {self.n_filters} filters a group id or -1, with one group at least")
+        length = self.distance.shape[1]
+        self.grouped = PairHistograms.empty(self.n_seqs, int(groups.max()) + 1, length, self.pool, self.cutoff, self.bins)
+        self.grouped.groups = groups
+        return self
 
     def add_maps(self, hit_mask: torch.Tensor, maps: torch.Tensor, use_cpu: bool = True) -> None:
         """Score one batch and add it.
@@ -425,12 +441,19 @@ class PairHistograms:
         if (maps < 0).any():
             raise ValueError("interaction maps must be >= 0")
         maps = maps.float()
+        self._add_records(hit_mask, maps, use_cpu)
+        self.map_sum += float(maps.double().sum())
+        self.map_count += maps.numel()
+        if self.grouped is not None:
+            g = self.grouped
+            g._add_records(group_hits(hit_mask, g.groups, g.n_filters), maps, use_cpu)
+            g.map_sum, g.map_count = self.map_sum, self.map_count
+
+    def _add_records(self, hit_mask: torch.Tensor, maps: torch.Tensor, use_cpu: bool) -> None:
         if use_cpu:
             self.add(*pair_records_cpu(hit_mask, maps))
         else:
             self.add(*(t.cpu().numpy() for t in pair_records_batch(hit_mask, maps)))
-        self.map_sum += float(maps.double().sum())
-        self.map_count += maps.numel()
 
     @property
     def n_observed(self) -> np.ndarray:
@@ -454,6 +477,7 @@ def score_cached(
     bins: LogBins,
     pool: int,
     kernel: str = "auto",
+    groups: Optional[torch.Tensor] = None,
 ) -> PairHistograms:
     """``score_pairs`` on activations and maps computed earlier (``select.ScanCache``).
 
@@ -465,6 +489,8 @@ def score_cached(
     for pooled, maps in batches:
         if out is None:
             out = PairHistograms.empty(n_seqs, pooled.shape[1], pooled.shape[2], pool, cutoff, bins)
+            if groups is not None:
+                out.with_groups(groups)
             thr = thresholds.to(device=pooled.device, dtype=pooled.dtype)[None, :, None]
             use_cpu = kernel == "cpu" or (kernel == "auto" and pooled.device.type == "cpu")
         out.add_maps(pooled > thr, maps, use_cpu)
@@ -487,6 +513,7 @@ def score_pairs(
     kernel: str = "auto",
     verbose: bool = False,
     desc: str = "pairs",
+    groups: Optional[torch.Tensor] = None,
 ) -> PairHistograms:
     """Run an interpreter over ``X`` and summarise the scores of every filter pair.
 
@@ -508,6 +535,9 @@ def score_pairs(
         Per-sequence data handed to ``map_fn`` batch by batch (e.g. labels).
     kernel: ``auto`` (compiled CPU kernel on a CPU device, torch kernel otherwise),
         ``torch`` or ``cpu``.
+    groups: torch.Tensor int64, shape=(F,), or None
+        Also summarise these groups of filters (``PairHistograms.with_groups``), from the
+        same maps: the result's ``grouped``.
 
     Returns ``PairHistograms``.
     """
@@ -520,6 +550,8 @@ def score_pairs(
     use_cpu = kernel == "cpu" or (kernel == "auto" and torch.device(device).type == "cpu")
 
     out = PairHistograms.empty(len(X), n_filters, length, pool, cutoff, bins)
+    if groups is not None:
+        out.with_groups(groups)
     state = {"start": 0}
 
     def func(m, xb):

@@ -113,7 +113,8 @@ PAIR_TEST_COLUMNS = [
 ]
 
 
-def compare_pairs(fg, bg, compare: str = "present", min_fg: int = 5, min_bg: int = 1, chunk: int = 4096) -> pd.DataFrame:
+def compare_pairs(fg, bg, compare: str = "present", min_fg: int = 5, min_bg: int = 1, chunk: int = 4096,
+                  diagonal: bool = True) -> pd.DataFrame:
     """Test every filter pair observed in the foreground against the background.
 
     fg, bg: ``interpret.pairs.PairHistograms`` of the foreground and the background
@@ -121,6 +122,8 @@ def compare_pairs(fg, bg, compare: str = "present", min_fg: int = 5, min_bg: int
     compare: ``present`` or ``all`` (module docstring).
     min_fg: test a pair only if observed in at least this many foreground sequences.
     min_bg: ... and if its background sample has at least this many sequences.
+    diagonal: also test each filter with itself (a == b); False leaves those pairs out of
+        the tests and of the Benjamini-Hochberg family.
 
     Returns a DataFrame with columns ``PAIR_TEST_COLUMNS``, one row per tested pair
     (filter_a <= filter_b, integers): n_fg/n_bg sequences where the pair is observed
@@ -141,7 +144,9 @@ def compare_pairs(fg, bg, compare: str = "present", min_fg: int = 5, min_bg: int
     else:
         size_fg = np.full(len(n_fg), fg.n_seqs, dtype=np.int64)
         size_bg = np.full(len(n_bg), bg.n_seqs, dtype=np.int64)
-    tested = np.flatnonzero((n_fg >= max(1, min_fg)) & (size_bg >= max(1, min_bg)) & (size_fg > 0))
+    a, b = np.triu_indices(fg.n_filters)
+    testable = (n_fg >= max(1, min_fg)) & (size_bg >= max(1, min_bg)) & (size_fg > 0)
+    tested = np.flatnonzero(testable if diagonal else testable & (a != b))
     if len(tested) == 0:
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in PAIR_TEST_COLUMNS})
 
@@ -159,7 +164,6 @@ def compare_pairs(fg, bg, compare: str = "present", min_fg: int = 5, min_bg: int
         med_bg[s:s + chunk] = _bin_values(bg.bins, _binned_median(bg.observed[t]))
         dist[s:s + chunk] = _binned_median(fg.distance[t]) * fg.pool
 
-    a, b = np.triu_indices(fg.n_filters)
     out = pd.DataFrame({
         "filter_a": a[tested], "filter_b": b[tested],
         "n_fg": n_fg[tested], "n_bg": n_bg[tested],

@@ -129,6 +129,62 @@ def tf_interactions_table(interactions: pd.DataFrame, q_threshold: float, method
     return table.sort_values(["q", "p", "tf1", "tf2"], kind="stable").reset_index(drop=True)
 
 
+def tf_groups(filter_motifs: pd.DataFrame, n_filters: int):
+    """Filters grouped by the TF they are named after (case-insensitive), for TF-level tests.
+
+    Returns ``(groups, names, clusters)``: groups int64 (n_filters,), the group of each
+    filter (-1 = unannotated); names, the TF name of each group (as first written in
+    ``filter_motifs``, groups in case-insensitive name order); clusters, each group's
+    cluster name ("" without cluster columns).
+    """
+    _, tf_of = annotation_maps(filter_motifs)
+    cluster_of, _ = cluster_maps(filter_motifs)
+    display, cluster = {}, {}
+    for i in sorted(tf_of):
+        key = tf_of[i].lower()
+        display.setdefault(key, tf_of[i])
+        cluster.setdefault(key, cluster_of.get(i, ""))
+    keys = sorted(display)
+    index = {k: g for g, k in enumerate(keys)}
+    groups = np.full(n_filters, -1, dtype=np.int64)
+    for i, tf in tf_of.items():
+        groups[i] = index[tf.lower()]
+    return groups, [display[k] for k in keys], [cluster[k] for k in keys]
+
+
+def tf_pooled_table(tests: pd.DataFrame, names, clusters, interactions: pd.DataFrame, q_threshold: float,
+                    method: str, filter_motifs: pd.DataFrame = None) -> pd.DataFrame:
+    """``tf_interactions.tsv`` from tests of TF pairs (filters pooled by TF, ``tf_groups``).
+
+    tests: ``interpret.stats.compare_pairs`` over the TF groups (filter_a/filter_b = group
+        ids, a != b); its p, q (BH over the TF pairs tested) and distance become the TF
+        pair's. names, clusters: of each group (``tf_groups``).
+    interactions: the filter-level table (``interactions_table``): ``n_filter_pairs`` and
+        ``n_significant`` count its unflagged rows of the TF pair and those with
+        q < ``q_threshold``.
+    Returns a DataFrame with columns ``formats.TF_INTERACTIONS_COLUMNS``, sorted by q.
+    """
+    if tests.empty:
+        return empty_tf_interactions()
+    _, members = cluster_maps(filter_motifs) if filter_motifs is not None else ({}, {})
+    rows = interactions[interactions["flag"] == ""]
+    keys = [tuple(sorted((a.lower(), b.lower()))) for a, b in zip(rows["tf_a"], rows["tf_b"])]
+    n_pairs = pd.Series(1, index=keys).groupby(level=0).sum().to_dict() if keys else {}
+    n_sig = pd.Series((rows["q"] < q_threshold).astype(int).to_numpy(), index=keys).groupby(level=0).sum().to_dict() if keys else {}
+    out = []
+    for a, b, p, q, d in zip(tests["filter_a"].astype(int), tests["filter_b"].astype(int), tests["p"], tests["q"], tests["distance"]):
+        (n1, c1), (n2, c2) = sorted(((names[a], clusters[a]), (names[b], clusters[b])), key=lambda nc: nc[0].lower())
+        key = (n1.lower(), n2.lower())
+        out.append({
+            "tf1": n1, "tf2": n2, "q": q, "p": p,
+            "n_filter_pairs": int(n_pairs.get(key, 0)), "n_significant": int(n_sig.get(key, 0)),
+            "median_distance": float(d), "method": method, "cluster1": c1, "cluster2": c2,
+            "cluster1_tfs": members.get(c1, ""), "cluster2_tfs": members.get(c2, ""),
+        })
+    table = pd.DataFrame(out, columns=formats.TF_INTERACTIONS_COLUMNS)
+    return table.sort_values(["q", "p", "tf1", "tf2"], kind="stable").reset_index(drop=True)
+
+
 def cluster_interactions_table(tf_interactions: pd.DataFrame, q_threshold: float, method: str) -> pd.DataFrame:
     """Aggregate TF pairs to unordered motif-cluster pairs (by cluster name).
 
