@@ -166,3 +166,28 @@ def test_cli_writes_both_levels(tmp_path, capsys):
     pred_old, _ = _write(tmp_path, PRED, TRUTH)
     assert main(["--interactions", str(pred_old), "--truth", str(truth_path), "--outdir", str(tmp_path / "ev2")]) == 0
     assert "cluster" not in json.loads((tmp_path / "ev2" / "evaluation.json").read_text())
+
+
+def test_cli_clusters_table_scores_its_own_q(tmp_path, capsys):
+    """--clusters: the cluster level takes cluster_interactions.tsv's pairs and q, not the
+    TF pairs merged (here the TF table predicts FOX-GATA, the cluster table does not)."""
+    from satori import formats
+
+    pred, truth_path = _cluster_table(tmp_path)
+    fox, gata, ets, ctcf = "FOX: FOXA1/FOXA2", "GATA: GATA4/GATA1", "ETS: ELK1/ETS1", "CTCF"
+    rows = [(fox, gata, 0.4, "FOXA1,FOXA2", "GATA4,GATA1"), (ctcf, ets, 0.01, "CTCF", "ELK1,ETS1"),
+            (ets, ets, 0.001, "ELK1,ETS1", "ELK1,ETS1")]  # a cluster with itself: left out
+    pd.DataFrame([{"cluster1": a, "cluster2": b, "q": q, "p": q / 10, "n_tf_pairs": 1, "n_filter_pairs": 1,
+                   "n_significant": 0, "median_distance": 8, "cluster1_tfs": m1, "cluster2_tfs": m2, "tf_pairs": "",
+                   "method": "attn-raw"} for a, b, q, m1, m2 in rows],
+                 columns=formats.CLUSTER_INTERACTIONS_COLUMNS).to_csv(tmp_path / "cl.tsv", sep="\t", index=False)
+    assert main(["--interactions", str(pred), "--clusters", str(tmp_path / "cl.tsv"), "--truth", str(truth_path),
+                 "--outdir", str(tmp_path / "ev")]) == 0
+    doc = json.loads((tmp_path / "ev" / "evaluation.json").read_text())
+    c = doc["cluster"]
+    assert (c["n_tested"], c["n_predicted"], c["n_tp"], c["n_fp"]) == (2, 1, 0, 1)
+    assert doc["n_tp"] == 1  # the exact level still reads --interactions
+    assert main(["--interactions", str(pred), "--clusters", str(tmp_path / "none.tsv"), "--truth", str(truth_path),
+                 "--outdir", str(tmp_path / "ev3")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "--clusters" in err and "none.tsv" in err and not (tmp_path / "ev3").exists()

@@ -110,6 +110,30 @@ def test_pooled_tf_test_pools_the_filters_of_a_tf():
         inter.check_settings(inter.InterpretSettings(tf_test="best"))
 
 
+def test_pooled_cluster_test_pools_the_tfs_of_a_cluster():
+    """TF1 and TF1b (a copy of filter 1) in one cluster: cluster_interactions.tsv tests the
+    cluster pair once, on the union of the filters' hits."""
+    model, data = _data()
+    with torch.no_grad():
+        model.conv[0].weight[3] = model.conv[0].weight[1]
+        model.conv[0].bias[3] = model.conv[0].bias[1]
+    fm = _filter_motifs()
+    fm.loc[3, ["motif_id", "tf"]] = ["M1b", "TF1b"]
+    fm["cluster_name"] = ["C0", "C1", "", "C1", "", ""]
+    fm["cluster_tfs"] = ["TF0", "TF1,TF1b", "", "TF1,TF1b", "", ""]
+    settings = inter.InterpretSettings(compare="all", min_fg=2)
+    result = inter.infer_interactions(model, data, fm, attention_maps, METHOD, settings, map_is_attention=True)
+    tf, cl = result.tf_interactions, result.cluster_interactions
+    assert len(tf) == 2 and len(cl) == 1
+    row = cl.iloc[0]
+    assert (row.cluster1, row.cluster2, row.n_tf_pairs, row.cluster2_tfs) == ("C0", "C1", 2, "TF1,TF1b")
+    assert row.q == row.p and row.p == pytest.approx(tf.p.min(), rel=1e-9, abs=0)  # one test; same hits as TF1
+    best = inter.infer_interactions(model, data, fm, attention_maps, METHOD,
+                                    inter.InterpretSettings(compare="all", min_fg=2, tf_test="best-filter"),
+                                    map_is_attention=True)
+    assert best.cluster_interactions.q[0] == best.tf_interactions.q.min()  # the aggregate of the TF table
+
+
 def test_every_cache_level_gives_the_same_tables():
     model, data = _data()
     tables = []

@@ -228,16 +228,16 @@ def test_grouped_histograms_equal_reference(trial):
     thresholds = torch.full((F,), 0.6)
     bins = make_bins(0.2, 0.3)
     got = score_cached([(pooled[:1], maps[:1]), (pooled[1:], maps[1:])], n, thresholds, 0.2, bins, pool,
-                       groups=torch.from_numpy(groups))
+                       groups=[torch.from_numpy(groups)])
     ref_mask = reference_group_hits((pooled > 0.6).numpy(), groups, 3)
     want = PairHistograms.empty(n, 3, L, pool, 0.2, bins)
     want.add_maps(torch.from_numpy(ref_mask), maps)
     for field in ("present", "observed", "distance"):
-        np.testing.assert_array_equal(getattr(got.grouped, field), getattr(want, field))
+        np.testing.assert_array_equal(getattr(got.grouped[0], field), getattr(want, field))
     # the filter-level summary is unchanged by grouping
     plain = score_cached([(pooled, maps)], n, thresholds, 0.2, bins, pool)
     np.testing.assert_array_equal(got.observed, plain.observed)
-    assert got.grouped.n_filters == 3 and plain.grouped is None
+    assert len(got.grouped) == 1 and got.grouped[0].n_filters == 3 and plain.grouped == []
 
 
 def test_group_hits_rejects_wrong_shape():

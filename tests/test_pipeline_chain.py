@@ -69,7 +69,7 @@ def test_chain(tmp_path):
         "--filter-motifs", "motifs/filter_motifs.tsv", "--outdir", "raw", "--max-seqs", 200, "--device", "cpu", *CPU,
         cwd=tmp_path)
     raw = tmp_path / "raw"
-    expect(raw, formats.INTERACTIONS_TSV, formats.TF_INTERACTIONS_TSV, formats.PARAMS_JSON)
+    expect(raw, formats.INTERACTIONS_TSV, formats.TF_INTERACTIONS_TSV, formats.CLUSTER_INTERACTIONS_TSV, formats.PARAMS_JSON)
 
     # implant raw's TF pairs (SATORI_IMPLANT: the tool's defaults, its folder <configuration>_raw); a
     # barely trained model may have no significant pair: then the tables are empty but written
@@ -83,7 +83,8 @@ def test_chain(tmp_path):
     assert header == list(formats.IMPLANT_COLUMNS)
 
     # evaluate against the truth
-    run("satori-evaluate", "--interactions", "raw/tf_interactions.tsv", "--truth", "sim/pairs.tsv",
+    run("satori-evaluate", "--interactions", "raw/tf_interactions.tsv", "--clusters", "raw/cluster_interactions.tsv",
+        "--truth", "sim/pairs.tsv",
         "--db-label", "simulation", "--outdir", "eval", cwd=tmp_path)
     expect(tmp_path / "eval", formats.EVALUATION_JSON)
     evaluation = json.loads((tmp_path / "eval" / formats.EVALUATION_JSON).read_text())

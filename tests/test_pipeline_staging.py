@@ -84,7 +84,8 @@ EXAMPLES = {
               tf_interactions=F("tf_interactions.tsv"), motif_db=[])),
     ],
     "SATORI_EVALUATE": [("raw", {"id": f"{CONFIG}_raw", "model_id": MODEL, "db": "jaspar", "method": "raw"},
-                         dict(tf_interactions=F("tf_interactions.tsv"), truth=F("pairs.tsv")))],
+                         dict(tf_interactions=F("tf_interactions.tsv"), cluster_interactions=F("cluster_interactions.tsv"),
+                              truth=F("pairs.tsv")))],
     "SATORI_HIPPIE_LOOKUP": [
         ("no-map", {"id": f"{CONFIG}_attr", "model_id": MODEL, "method": "attr"},
          dict(tf_interactions=F("tf_interactions.tsv"), ppi=F("hippie.mitab.txt"), name_map=[])),

@@ -119,3 +119,24 @@ def test_tf_groups_and_pooled_table():
     assert (row.tf1, row.tf2, row.q, row.p, row.median_distance) == ("FOXA1", "gata1", 2e-4, 1e-4, 24.0)
     assert (row.n_filter_pairs, row.n_significant) == (2, 1)  # the flagged row is not counted
     assert (row.cluster1, row.cluster2, row.cluster1_tfs) == ("FOX", "GATA", "FOXA1")
+
+
+def test_cluster_groups_and_pooled_table():
+    from satori.interpret.tables import cluster_groups, cluster_pooled_table
+
+    fm = pd.DataFrame({"filter": [f"filter{i}" for i in range(4)], "index": range(4),
+                       "motif_id": ["M1", "M2", "M3", ""], "tf": ["GATA1", "FOXA1", "GATA2", ""],
+                       "cluster_name": ["GATA", "FOX", "GATA", ""], "cluster_tfs": ["GATA1,GATA2", "FOXA1", "GATA1,GATA2", ""]})
+    groups, names = cluster_groups(fm, 4)
+    assert names == ["FOX", "GATA"] and groups.tolist() == [1, 0, 1, -1]
+    assert cluster_groups(fm.drop(columns=["cluster_name", "cluster_tfs"]), 4)[1] == []
+    tf = pd.DataFrame({"tf1": ["FOXA1", "FOXA1"], "tf2": ["GATA1", "GATA2"], "q": [0.01, 0.3], "p": [0.001, 0.2],
+                       "n_filter_pairs": [1, 1], "n_significant": [1, 0], "median_distance": [20.0, 40.0],
+                       "method": "attn-raw", "cluster1": ["FOX", "FOX"], "cluster2": ["GATA", "GATA"],
+                       "cluster1_tfs": ["FOXA1", "FOXA1"], "cluster2_tfs": ["GATA1,GATA2", "GATA1,GATA2"]})
+    tests = pd.DataFrame({"filter_a": [0], "filter_b": [1], "p": [1e-5], "q": [1e-5], "distance": [24.0]})
+    out = cluster_pooled_table(tests, names, tf, 0.05, "attn-raw", fm)
+    row = out.iloc[0]
+    assert (row.cluster1, row.cluster2, row.q, row.p, row.median_distance) == ("FOX", "GATA", 1e-5, 1e-5, 24.0)
+    assert (row.n_tf_pairs, row.n_filter_pairs, row.n_significant) == (2, 2, 1)
+    assert row.tf_pairs == "FOXA1+GATA1;FOXA1+GATA2" and row.cluster2_tfs == "GATA1,GATA2"

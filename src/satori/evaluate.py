@@ -179,6 +179,29 @@ def read_cluster_predictions(path) -> pd.DataFrame:
                          "members": pd.Series([v[1] for v in best.values()], dtype=object)})
 
 
+def read_cluster_table(path) -> pd.DataFrame:
+    """A ``cluster_interactions.tsv`` as cluster-level predictions (its own q per cluster pair).
+
+    Returns the ``read_cluster_predictions`` form: ``pair`` (sorted cluster names), ``q``
+    (empty or unparsable = 1), ``members`` (the two clusters' lower-cased member TFs).
+    Rows of a cluster with itself are left out.
+    """
+    df = read_tsv(path, "cluster interaction table", ["cluster1", "cluster2", "q", "cluster1_tfs", "cluster2_tfs"],
+                  flag="--clusters")
+    q = pd.to_numeric(df["q"], errors="coerce").fillna(1.0).to_numpy(dtype=np.float64)
+    best = {}
+    for i, (c1, c2, m1, m2) in enumerate(zip(df["cluster1"], df["cluster2"], df["cluster1_tfs"], df["cluster2_tfs"])):
+        if not c1 or not c2 or c1 == c2:
+            continue
+        (c1, m1), (c2, m2) = sorted(((c1, _members(m1)), (c2, _members(m2))), key=lambda x: x[0])
+        old = best.get((c1, c2))
+        if old is None or q[i] < old[0]:
+            best[(c1, c2)] = (q[i], (m1, m2))
+    return pd.DataFrame({"pair": pd.Series(list(best), dtype=object),
+                         "q": [v[0] for v in best.values()],
+                         "members": pd.Series([v[1] for v in best.values()], dtype=object)})
+
+
 def _covers(members, truth: List[Pair]) -> np.ndarray:
     """Boolean (len(truth),): which true pairs the cluster pair with these member sets matches."""
     a, b = members
@@ -259,5 +282,6 @@ def evaluate_clusters(predictions: pd.DataFrame, truth: Set[Pair], q_threshold: 
     }
 
 
-__all__ = ["normalise_pair", "read_truth", "read_predictions", "implant_q", "read_cluster_predictions", "evaluate",
+__all__ = ["normalise_pair", "read_truth", "read_predictions", "implant_q", "read_cluster_predictions",
+           "read_cluster_table", "evaluate",
            "evaluate_clusters", "exact_baseline"]

@@ -18,7 +18,9 @@ satori-filter-motifs, motif clusters ("cluster": a predicted pair matches a true
 when each side's cluster holds one of the true TFs). Beside each level,
 "random_baseline" is the expected precision/recall/F1 of as many random pairs of the
 named TFs (or clusters) — seeded Monte Carlo, --n-draws draws, --seed — so cluster
-credit cannot inflate a result unnoticed.
+credit cannot inflate a result unnoticed. With --clusters cluster_interactions.tsv the
+cluster level takes that table's cluster pairs and their q (each tested itself by the
+interpreter, --tf-test pooled) rather than the TF pairs merged to clusters.
 """
 
 import json
@@ -29,7 +31,9 @@ from satori import __version__, formats
 from satori.atomic import staged_outdir
 from satori.cli.common import LogOptions, log, opt, params_json, run_cli
 from satori.errors import InputError
-from satori.evaluate import evaluate, evaluate_clusters, exact_baseline, read_cluster_predictions, read_predictions, read_truth
+from satori.evaluate import (
+    evaluate, evaluate_clusters, exact_baseline, read_cluster_predictions, read_cluster_table, read_predictions, read_truth,
+)
 from satori.schema import Evaluation, missing_keys
 
 PROG = "satori-evaluate"
@@ -38,6 +42,9 @@ PROG = "satori-evaluate"
 @dataclass(kw_only=True)
 class Options(LogOptions):
     interactions: str = opt(help="tf_interactions.tsv to evaluate")
+    clusters: Optional[str] = opt(None, "cluster_interactions.tsv of the same run: the cluster level scores its "
+                                        "cluster pairs by their own q (tested with the filters of each cluster "
+                                        "pooled) instead of the TF pairs of --interactions merged to clusters")
     truth: str = opt(help="the simulation's pairs.tsv (tf1, tf2, motif1, motif2)")
     outdir: str = opt(help="output directory")
     q_threshold: float = opt(0.05, "a TF pair is predicted when its q < this")
@@ -55,7 +62,7 @@ def run(opts: Options) -> int:
     predictions = read_predictions(opts.interactions, opts.min_cooperativity)
     result = evaluate(predictions, truth, opts.q_threshold)
     result[Evaluation.RANDOM_BASELINE] = exact_baseline(predictions, truth, result["n_predicted"], opts.n_draws, opts.seed)
-    clusters = read_cluster_predictions(opts.interactions)
+    clusters = read_cluster_table(opts.clusters) if opts.clusters else read_cluster_predictions(opts.interactions)
     doc = {
         "tool": PROG, "satori_version": __version__, Evaluation.DB_LABEL: opts.db_label,
         Evaluation.METHODS: predictions.attrs.get("methods", []),

@@ -39,6 +39,8 @@ from satori.interpret.tables import (
     empty_interactions,
     empty_tf_interactions,
     interactions_table,
+    cluster_groups,
+    cluster_pooled_table,
     tf_groups,
     tf_interactions_table,
     tf_pooled_table,
@@ -237,7 +239,9 @@ def infer_interactions(
 
     groups, group_names, group_clusters = tf_groups(filter_motifs, model.config.n_filters)
     pooled = s.tf_test == "pooled" and len(group_names) > 1
-    groups_t = torch.from_numpy(groups) if pooled else None
+    c_groups, c_names = cluster_groups(filter_motifs, model.config.n_filters)
+    pooled_clusters = s.tf_test == "pooled" and len(c_names) > 1
+    groups_t = ([torch.from_numpy(groups)] if pooled else []) + ([torch.from_numpy(c_groups)] if pooled_clusters else [])
 
     def score(X_set, idx, labels, desc, store):
         # cached: no model pass (activations and maps kept) or the convolution only (maps kept)
@@ -269,13 +273,17 @@ def infer_interactions(
     tests = compare_pairs(fg, bg, compare, s.min_fg, s.min_bg)
     interactions = interactions_table(tests, filter_motifs, method)
     if pooled:
-        tf_tests = compare_pairs(fg.grouped, bg.grouped, compare, s.min_fg, s.min_bg, diagonal=False)
+        tf_tests = compare_pairs(fg.grouped[0], bg.grouped[0], compare, s.min_fg, s.min_bg, diagonal=False)
         tf_table = tf_pooled_table(tf_tests, group_names, group_clusters, interactions, s.q_threshold, method,
                                    filter_motifs)
     else:
         tf_table = tf_interactions_table(interactions, s.q_threshold, method, filter_motifs)
     summary["tf_test"] = "pooled" if pooled else "best-filter"
-    cluster_table = cluster_interactions_table(tf_table, s.q_threshold, method)
+    if pooled_clusters:
+        c_tests = compare_pairs(fg.grouped[-1], bg.grouped[-1], compare, s.min_fg, s.min_bg, diagonal=False)
+        cluster_table = cluster_pooled_table(c_tests, c_names, tf_table, s.q_threshold, method, filter_motifs)
+    else:
+        cluster_table = cluster_interactions_table(tf_table, s.q_threshold, method)
     n_sig = int((interactions["q"] < s.q_threshold).sum())
     n_tf_sig = int((tf_table["q"] < s.q_threshold).sum()) if len(tf_table) else 0
     summary.update(n_tested=int(len(interactions)), n_significant=n_sig, n_tf_pairs=int(len(tf_table)),

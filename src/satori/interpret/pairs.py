@@ -35,8 +35,8 @@ distances), whose size depends on the number of filters only, and the statistics
 """
 
 import logging
-from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -383,9 +383,9 @@ class PairHistograms:
     distance: np.ndarray uint16/uint32, shape=(P, L') — the observed sequences by
       distance (in pooled positions) of their best position pair.
     map_sum, map_count: sum and number of all map values seen.
-    grouped: optional ``PairHistograms`` of the same sequences over groups of filters
-      (``score_pairs(..., groups=...)``): a group is present where any of its filters is,
-      so a group pair's score is the best over its filters' position pairs.
+    grouped: list of ``PairHistograms`` of the same sequences, one per grouping of the
+      filters (``score_pairs(..., groups=...)``): a group is present where any of its
+      filters is, so a group pair's score is the best over its filters' position pairs.
     """
 
     n_seqs: int
@@ -398,7 +398,7 @@ class PairHistograms:
     distance: np.ndarray
     map_sum: float = 0.0
     map_count: int = 0
-    grouped: Optional["PairHistograms"] = None
+    grouped: List["PairHistograms"] = field(default_factory=list)
     groups: Optional[torch.Tensor] = None  # of a grouped summary: the group of each filter (F,), -1 = none
 
     @classmethod
@@ -417,13 +417,15 @@ class PairHistograms:
 
     def with_groups(self, groups: torch.Tensor) -> "PairHistograms":
         """Also summarise groups of filters: ``groups`` int64 (F,), group ids 0..G-1, -1 = none
-        (at least one filter in a group). Sets and returns ``self``; call before adding."""
+        (at least one filter in a group). Appends to ``grouped``, returns ``self``; call
+        before adding."""
         groups = torch.as_tensor(groups, dtype=torch.int64)
         if groups.shape != (self.n_filters,) or int(groups.max()) < 0:
             raise ValueError(f"groups must give each of the {self.n_filters} filters a group id or -1, with one group at least")
         length = self.distance.shape[1]
-        self.grouped = PairHistograms.empty(self.n_seqs, int(groups.max()) + 1, length, self.pool, self.cutoff, self.bins)
-        self.grouped.groups = groups
+        grouped = PairHistograms.empty(self.n_seqs, int(groups.max()) + 1, length, self.pool, self.cutoff, self.bins)
+        grouped.groups = groups
+        self.grouped.append(grouped)
         return self
 
     def add_maps(self, hit_mask: torch.Tensor, maps: torch.Tensor, use_cpu: bool = True) -> None:
@@ -444,8 +446,7 @@ class PairHistograms:
         self._add_records(hit_mask, maps, use_cpu)
         self.map_sum += float(maps.double().sum())
         self.map_count += maps.numel()
-        if self.grouped is not None:
-            g = self.grouped
+        for g in self.grouped:
             g._add_records(group_hits(hit_mask, g.groups, g.n_filters), maps, use_cpu)
             g.map_sum, g.map_count = self.map_sum, self.map_count
 
@@ -477,7 +478,7 @@ def score_cached(
     bins: LogBins,
     pool: int,
     kernel: str = "auto",
-    groups: Optional[torch.Tensor] = None,
+    groups: Sequence[torch.Tensor] = (),
 ) -> PairHistograms:
     """``score_pairs`` on activations and maps computed earlier (``select.ScanCache``).
 
@@ -489,8 +490,8 @@ def score_cached(
     for pooled, maps in batches:
         if out is None:
             out = PairHistograms.empty(n_seqs, pooled.shape[1], pooled.shape[2], pool, cutoff, bins)
-            if groups is not None:
-                out.with_groups(groups)
+            for g in groups:
+                out.with_groups(g)
             thr = thresholds.to(device=pooled.device, dtype=pooled.dtype)[None, :, None]
             use_cpu = kernel == "cpu" or (kernel == "auto" and pooled.device.type == "cpu")
         out.add_maps(pooled > thr, maps, use_cpu)
@@ -513,7 +514,7 @@ def score_pairs(
     kernel: str = "auto",
     verbose: bool = False,
     desc: str = "pairs",
-    groups: Optional[torch.Tensor] = None,
+    groups: Sequence[torch.Tensor] = (),
 ) -> PairHistograms:
     """Run an interpreter over ``X`` and summarise the scores of every filter pair.
 
@@ -535,9 +536,9 @@ def score_pairs(
         Per-sequence data handed to ``map_fn`` batch by batch (e.g. labels).
     kernel: ``auto`` (compiled CPU kernel on a CPU device, torch kernel otherwise),
         ``torch`` or ``cpu``.
-    groups: torch.Tensor int64, shape=(F,), or None
-        Also summarise these groups of filters (``PairHistograms.with_groups``), from the
-        same maps: the result's ``grouped``.
+    groups: sequence of torch.Tensor int64, shape=(F,)
+        Groupings of the filters to summarise too (``PairHistograms.with_groups``), from
+        the same maps: the result's ``grouped``, in this order.
 
     Returns ``PairHistograms``.
     """
@@ -550,8 +551,8 @@ def score_pairs(
     use_cpu = kernel == "cpu" or (kernel == "auto" and torch.device(device).type == "cpu")
 
     out = PairHistograms.empty(len(X), n_filters, length, pool, cutoff, bins)
-    if groups is not None:
-        out.with_groups(groups)
+    for g in groups:
+        out.with_groups(g)
     state = {"start": 0}
 
     def func(m, xb):

@@ -185,6 +185,53 @@ def tf_pooled_table(tests: pd.DataFrame, names, clusters, interactions: pd.DataF
     return table.sort_values(["q", "p", "tf1", "tf2"], kind="stable").reset_index(drop=True)
 
 
+def cluster_groups(filter_motifs: pd.DataFrame, n_filters: int):
+    """Filters grouped by motif cluster (``cluster_name``), for cluster-level tests.
+
+    Returns ``(groups, names)``: groups int64 (n_filters,), -1 = no cluster; names, the
+    cluster names in sorted order. Both empty-handed (all -1, []) without cluster columns.
+    """
+    cluster_of, _ = cluster_maps(filter_motifs)
+    names = sorted(set(cluster_of.values()))
+    index = {c: g for g, c in enumerate(names)}
+    groups = np.full(n_filters, -1, dtype=np.int64)
+    for i, c in cluster_of.items():
+        groups[i] = index[c]
+    return groups, names
+
+
+def cluster_pooled_table(tests: pd.DataFrame, names, tf_interactions: pd.DataFrame, q_threshold: float,
+                         method: str, filter_motifs: pd.DataFrame = None) -> pd.DataFrame:
+    """``cluster_interactions.tsv`` from tests of cluster pairs (filters pooled by cluster).
+
+    tests: ``interpret.stats.compare_pairs`` over the cluster groups (``cluster_groups``;
+        a != b): p, q (BH over the cluster pairs tested) and distance are the pair's own.
+    tf_interactions: the TF table; its aggregate (``cluster_interactions_table``) gives
+        ``n_tf_pairs``, ``n_filter_pairs``, ``n_significant`` (TF pairs with q <
+        ``q_threshold``) and ``tf_pairs``.
+    Returns a DataFrame with columns ``formats.CLUSTER_INTERACTIONS_COLUMNS``, sorted by q.
+    """
+    if tests.empty:
+        return empty_cluster_interactions()
+    _, members = cluster_maps(filter_motifs) if filter_motifs is not None else ({}, {})
+    agg = cluster_interactions_table(tf_interactions, q_threshold, method)
+    by_key = {(r.cluster1, r.cluster2): r for r in agg.itertuples(index=False)}
+    out = []
+    for a, b, p, q, d in zip(tests["filter_a"].astype(int), tests["filter_b"].astype(int), tests["p"], tests["q"], tests["distance"]):
+        c1, c2 = sorted((names[a], names[b]))
+        r = by_key.get((c1, c2))
+        out.append({
+            "cluster1": c1, "cluster2": c2, "q": q, "p": p,
+            "n_tf_pairs": int(r.n_tf_pairs) if r is not None else 0,
+            "n_filter_pairs": int(r.n_filter_pairs) if r is not None else 0,
+            "n_significant": int(r.n_significant) if r is not None else 0,
+            "median_distance": float(d), "cluster1_tfs": members.get(c1, ""), "cluster2_tfs": members.get(c2, ""),
+            "tf_pairs": r.tf_pairs if r is not None else "", "method": method,
+        })
+    table = pd.DataFrame(out, columns=formats.CLUSTER_INTERACTIONS_COLUMNS)
+    return table.sort_values(["q", "p", "cluster1", "cluster2"], kind="stable").reset_index(drop=True)
+
+
 def cluster_interactions_table(tf_interactions: pd.DataFrame, q_threshold: float, method: str) -> pd.DataFrame:
     """Aggregate TF pairs to unordered motif-cluster pairs (by cluster name).
 

@@ -113,13 +113,15 @@ workflow SIMULATED_BENCHMARK {
     // MODULE: evaluate every method's TF pairs against the simulation's truth
     //
     def ch_truth = ch_config.map { meta, _model, _fasta, _labels, _motif_db, pairs -> [meta, pairs] }
-    def ch_evaluate_input = SATORI_INTERPRET_RAW.out.tf_interactions
-        .map { meta, tf_interactions -> [meta, 'raw', tf_interactions] }
-        .mix(SATORI_INTERPRET_ATTR.out.tf_interactions.map { meta, tsv -> [meta, 'attr', tsv] })
-        .mix(SATORI_DFIM.out.tf_interactions.map { meta, tsv -> [meta, 'dfim', tsv] })
+    def ch_evaluate_input = SATORI_INTERPRET_RAW.out.tf_interactions.join(SATORI_INTERPRET_RAW.out.cluster_interactions)
+        .map { meta, tf_tsv, cluster_tsv -> [meta, 'raw', tf_tsv, cluster_tsv] }
+        .mix(SATORI_INTERPRET_ATTR.out.tf_interactions.join(SATORI_INTERPRET_ATTR.out.cluster_interactions)
+            .map { meta, tf_tsv, cluster_tsv -> [meta, 'attr', tf_tsv, cluster_tsv] })
+        .mix(SATORI_DFIM.out.tf_interactions.join(SATORI_DFIM.out.cluster_interactions)
+            .map { meta, tf_tsv, cluster_tsv -> [meta, 'dfim', tf_tsv, cluster_tsv] })
         .combine(ch_truth, by: 0)
-        .map { meta, method, tf_interactions, pairs ->
-            [meta + [id: "${meta.id}_${method}".toString(), method: method], tf_interactions, pairs]
+        .map { meta, method, tf_interactions, cluster_interactions, pairs ->
+            [meta + [id: "${meta.id}_${method}".toString(), method: method], tf_interactions, cluster_interactions, pairs]
         }
     SATORI_EVALUATE(ch_evaluate_input)
 

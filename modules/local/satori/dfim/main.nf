@@ -9,9 +9,10 @@ process SATORI_DFIM {
     tuple val(meta), path(model), path(fasta), path(labels), path(filter_motifs)
 
     output:
-    tuple val(meta), path("${prefix}/interactions.tsv")    , emit: interactions
-    tuple val(meta), path("${prefix}/tf_interactions.tsv") , emit: tf_interactions
-    tuple val(meta), path("${prefix}/params.json")         , emit: params_json
+    tuple val(meta), path("${prefix}/interactions.tsv")         , emit: interactions
+    tuple val(meta), path("${prefix}/tf_interactions.tsv")      , emit: tf_interactions
+    tuple val(meta), path("${prefix}/cluster_interactions.tsv") , emit: cluster_interactions
+    tuple val(meta), path("${prefix}/params.json")              , emit: params_json
     tuple val("${task.process}"), val('satori'), eval('satori-dfim --version | sed "s/.* //"'), emit: versions_satori, topic: versions
 
     when:
@@ -39,6 +40,7 @@ process SATORI_DFIM {
     mkdir -p ${prefix}
     touch ${prefix}/interactions.tsv
     touch ${prefix}/tf_interactions.tsv
+    touch ${prefix}/cluster_interactions.tsv
     touch ${prefix}/params.json
     """
 }

@@ -5,7 +5,7 @@ process SATORI_EVALUATE {
     container "${params.satori_container}"
 
     input:
-    tuple val(meta), path(tf_interactions), path(truth)
+    tuple val(meta), path(tf_interactions), path(cluster_interactions), path(truth)
 
     output:
     tuple val(meta), path("${prefix}/evaluation.json"), emit: evaluation
@@ -21,6 +21,7 @@ process SATORI_EVALUATE {
     """
     satori-evaluate \\
         --interactions ${tf_interactions} \\
+        --clusters ${cluster_interactions} \\
         --truth ${truth} \\
         --outdir ${prefix} \\
         ${db_label_arg} \\
