@@ -306,9 +306,10 @@ def test_background_composition(tmp_path, meme_file):
 
 @pytest.fixture(scope="module")
 def sim_decoy(tmp_path_factory, meme_file):
-    """As sim_meme, with half the negatives decoys."""
+    """As sim_meme with 6 pairs (every TF at most 3 partners of 7, so each can get as many
+    non-partners), half the negatives decoys."""
     out = tmp_path_factory.mktemp("sim") / "decoy"
-    run_ok(["--outdir", out, "--motif-db", meme_file, "--n-seqs", 200, "--n-tfs", 8, "--n-pairs", 10,
+    run_ok(["--outdir", out, "--motif-db", meme_file, "--n-seqs", 200, "--n-tfs", 8, "--n-pairs", 6,
             "--seed", 3, "--decoys", 0.5])
     return load(out)
 
@@ -341,6 +342,12 @@ def test_decoy_negatives(sim_decoy):
             seen.add(tfs)
             gaps.append(b.start - a.end)
     assert decoys == round(0.5 * len(negatives))
+    # each TF about as frequent in decoys as in positives (its share of the implants)
+    positives = set(labels.loc[labels["label"] == 1, "id"])
+    dec_ids = {i for i, g in neg_imp.groupby("id") if len(g) > s["neg_motifs_max"]}
+    share = lambda ids: imp[imp["id"].isin(ids)]["tf"].value_counts(normalize=True)
+    diff = (share(positives) - share(dec_ids)).fillna(1.0).abs()
+    assert diff.max() < 0.08, diff
     assert lone + decoys == len(set(neg_imp["id"])) and lone > 0
     assert min(gaps) >= s["gap_min"] and max(gaps) <= s["gap_max"] and min(gaps) < max(gaps)
     # positives unaffected: every implant of a positive belongs to a true pair
@@ -389,6 +396,7 @@ BAD = [
     (["--decoys", 1.5], "--decoys must lie in [0, 1]"),
     (["--decoys", -0.1], "--decoys must lie in [0, 1]"),
     (["--decoys", 0.5, "--n-tfs", 4, "--n-pairs", 5], "non-interacting TF pairs"),
+    (["--decoys", 0.5, "--n-pairs", 10], "cannot get as many non-partners"),
 ]
 
 
@@ -615,3 +623,26 @@ def test_distinct_clusters_and_cluster_columns(tmp_path, sim_jaspar):
     assert len({clusters.of_motif(m.id)[0] for m in plain}) < 30
     distinct = choose_motifs(load_jaspar(), 30, np.random.default_rng(0), cluster_labels=clusters.labels)
     assert len({clusters.of_motif(m.id)[0] for m in distinct}) == 30
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_decoy_pairs_keep_every_tf_degree(seed):
+    """The rewired set: same number of partners per TF, no interacting pair, no TF with
+    itself, no pair twice."""
+    rng = np.random.default_rng(seed)
+    n = 20
+    pairs = choose_pairs(n, 40, rng) if seed % 2 else np.array(
+        sorted({tuple(sorted(rng.choice(n, 2, replace=False))) for _ in range(30)}))
+    got = D.decoy_pairs(np.random.default_rng(seed + 100), n, np.asarray(pairs))
+    assert got.shape == np.asarray(pairs).shape
+    assert (got[:, 0] < got[:, 1]).all()
+    assert len({tuple(p) for p in got}) == len(got)
+    assert not {tuple(p) for p in got} & {tuple(sorted(p)) for p in np.asarray(pairs).tolist()}
+    np.testing.assert_array_equal(np.bincount(got.ravel(), minlength=n), np.bincount(np.asarray(pairs).ravel(), minlength=n))
+
+
+def test_decoy_pairs_impossible():
+    """A complete pair graph has no non-partner: one line naming --decoys."""
+    full = np.array([(i, j) for i in range(4) for j in range(i + 1, 4)])
+    with pytest.raises(InputError, match="--decoys"):
+        D.decoy_pairs(np.random.default_rng(0), 4, full)

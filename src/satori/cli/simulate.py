@@ -63,8 +63,8 @@ class Options(CommonOptions):
     neg_spacing: Optional[int] = opt(None, f"minimum bases between two motifs of a negative {_PRESET}")
     decoys: Optional[float] = opt(
         None, "share of the negatives that carry non-interacting TF pairs laid out as a positive's (same "
-              "number of pairs, same gaps), so only pair identity separates the classes; 0 = lone motifs "
-              f"only, the paper's negatives {_PRESET}")
+              "number of pairs, same gaps, each TF as often as in the positives), so only which TFs are "
+              f"paired separates the classes; 0 = lone motifs only, the paper's negatives {_PRESET}")
     max_similarity: Optional[float] = opt(
         None, "reject a motif whose PWM similarity to a chosen one exceeds this (distinct clusters; "
               f"1 = off) {_PRESET}")

@@ -223,6 +223,51 @@ def non_partner_pairs(n_motifs: int, pairs: np.ndarray) -> np.ndarray:
     return np.stack([i[keep], j[keep]], axis=1).astype(np.int64)
 
 
+def decoy_pairs(rng: np.random.Generator, n_motifs: int, pairs: np.ndarray, max_steps: int = 0) -> np.ndarray:
+    """A set of non-interacting pairs in which every TF has as many partners as in ``pairs``.
+
+    Degree-preserving rewiring of the pair graph (double-edge swaps: A-B, C-D -> A-D, C-B or
+    A-C, B-D; never a TF with itself or a pair twice) until no pair of ``pairs`` is left.
+    Decoy negatives drawn from it (``layout_positives``) hold each TF as often as the
+    positives do, so a TF's presence says nothing about the label: only its partner does.
+
+    pairs: int64 (m, 2) interacting pairs. Returns int64 (m, 2), rows sorted, none in ``pairs``.
+    ``InputError`` when the rewiring cannot leave them all (too dense a pair set).
+    """
+    degree = np.bincount(np.asarray(pairs, dtype=np.int64).ravel(), minlength=n_motifs)
+    if (2 * degree > n_motifs - 1).any():
+        d = int(degree.max())
+        raise InputError(
+            f"--decoys: a TF has {d} partners among the {n_motifs - 1} others, so it cannot get as many "
+            f"non-partners; lower --n-pairs or raise --n-tfs")
+    true = {frozenset(map(int, p)) for p in pairs}
+    edges = [tuple(map(int, p)) for p in pairs]
+    current = {frozenset(e) for e in edges}
+    m = len(edges)
+    for _ in range(max_steps or 2000 * m):
+        left = [i for i, e in enumerate(edges) if frozenset(e) in true]
+        if not left or m < 2:
+            break
+        i = left[int(rng.integers(len(left)))]
+        j = int(rng.integers(m - 1))
+        j += j >= i
+        (a, b), (c, d) = edges[i], edges[j]
+        new = ((a, d), (c, b)) if rng.integers(2) else ((a, c), (b, d))
+        keys = [frozenset(e) for e in new]
+        if any(len(k) < 2 for k in keys) or keys[0] == keys[1] or any(k in current for k in keys):
+            continue
+        if sum(k in true for k in keys) > 1 + (frozenset(edges[j]) in true):
+            continue  # more interacting pairs than before (equal is a sideways step, which escapes dead ends)
+        current -= {frozenset(edges[i]), frozenset(edges[j])}
+        current |= set(keys)
+        edges[i], edges[j] = new
+    if any(frozenset(e) in true for e in edges):
+        raise InputError(
+            f"--decoys: cannot pair the {n_motifs} TFs with non-partners as often as with partners "
+            f"({m} pairs); lower --n-pairs or raise --n-tfs")
+    return np.sort(np.array(edges, dtype=np.int64), axis=1)
+
+
 def layout_negatives(rng: np.random.Generator, n: int, widths: np.ndarray,
                      config: SimulationConfig) -> Implants:
     """Implants of ``n`` negatives (rows 0..n-1): distinct motifs, ``neg_spacing`` apart."""
@@ -322,7 +367,7 @@ def simulate(config: SimulationConfig, motif_pool: Sequence[Motif], seed: int = 
         n_decoy = int(round(config.decoy_fraction * neg_rows.size))
         shuffled = rng_layout.permutation(neg_rows)
         decoy_rows, neg_rows = np.sort(shuffled[:n_decoy]), np.sort(shuffled[n_decoy:])
-        decoy = layout_positives(rng_layout, decoy_rows.size, widths, non_partner_pairs(len(widths), pairs), config)
+        decoy = layout_positives(rng_layout, decoy_rows.size, widths, decoy_pairs(rng_layout, len(widths), pairs), config)
         decoy.seq = decoy_rows[decoy.seq]
         decoy.pair = np.full(decoy.seq.size, NO_PAIR)
         parts.append(decoy)

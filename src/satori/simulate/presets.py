@@ -29,8 +29,10 @@ class SimulationConfig:
     and the start of the second; ``neg_spacing`` = minimum bases between two motif
     instances of a negative. ``decoy_fraction`` of the negatives are *decoys*: laid out as
     a positive (``pairs_min..pairs_max`` pairs, partners ``gap_min..gap_max`` apart) but
-    with pairs of TFs that do not interact, so that only which TFs are paired separates
-    them from the positives (0 = the paper's negatives, lone motifs only).
+    with pairs of TFs that do not interact, drawn from a rewiring of the pair set that gives
+    every TF as many partners (``dataset.decoy_pairs``), so that each TF is as frequent as in
+    the positives and only which TFs are paired separates the classes (0 = the paper's
+    negatives, lone motifs only).
     """
 
     n_seqs: int = 60_000
