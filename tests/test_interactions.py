@@ -89,14 +89,19 @@ def test_pooled_tf_test_with_one_filter_per_tf_is_the_filter_test():
     assert pooled.n_filter_pairs[0] == best.n_filter_pairs[0] == 1
 
 
-def test_pooled_tf_test_pools_the_filters_of_a_tf():
-    """Two filters named after TF1 (filter 1 and a copy of it): the TF pair is tested once,
-    on the union of their hits, and both filter pairs are counted behind it."""
+def _data_with_a_copy_of_filter1():
+    """The planted data, filter 3 made a copy of filter 1 (same hits); the default filter table."""
     model, data = _data()
     with torch.no_grad():
         model.conv[0].weight[3] = model.conv[0].weight[1]
         model.conv[0].bias[3] = model.conv[0].bias[1]
-    fm = _filter_motifs()
+    return model, data, _filter_motifs()
+
+
+def test_pooled_tf_test_pools_the_filters_of_a_tf():
+    """Two filters named after TF1 (filter 1 and a copy of it): the TF pair is tested once,
+    on the union of their hits, and both filter pairs are counted behind it."""
+    model, data, fm = _data_with_a_copy_of_filter1()
     fm.loc[3, ["motif_id", "tf"]] = ["M1b", "tf1"]
     settings = inter.InterpretSettings(compare="all", min_fg=2)
     result = inter.infer_interactions(model, data, fm, attention_maps, METHOD, settings, map_is_attention=True)
@@ -113,11 +118,7 @@ def test_pooled_tf_test_pools_the_filters_of_a_tf():
 def test_pooled_cluster_test_pools_the_tfs_of_a_cluster():
     """TF1 and TF1b (a copy of filter 1) in one cluster: cluster_interactions.tsv tests the
     cluster pair once, on the union of the filters' hits."""
-    model, data = _data()
-    with torch.no_grad():
-        model.conv[0].weight[3] = model.conv[0].weight[1]
-        model.conv[0].bias[3] = model.conv[0].bias[1]
-    fm = _filter_motifs()
+    model, data, fm = _data_with_a_copy_of_filter1()
     fm.loc[3, ["motif_id", "tf"]] = ["M1b", "TF1b"]
     fm["cluster_name"] = ["C0", "C1", "", "C1", "", ""]
     fm["cluster_tfs"] = ["TF0", "TF1,TF1b", "", "TF1,TF1b", "", ""]
