@@ -34,13 +34,13 @@ from satori.interpret.hits import DEFAULT_FRACTION, hit_thresholds
 from satori.interpret.pairs import MapFn, make_bins, score_cached, score_pairs
 from satori.interpret.stats import COMPARE_MODES, compare_pairs
 from satori.interpret.tables import (
+    cluster_groups,
     cluster_interactions_table,
+    cluster_pooled_table,
     empty_cluster_interactions,
     empty_interactions,
     empty_tf_interactions,
     interactions_table,
-    cluster_groups,
-    cluster_pooled_table,
     tf_groups,
     tf_interactions_table,
     tf_pooled_table,
@@ -241,6 +241,8 @@ def infer_interactions(
     pooled = s.tf_test == "pooled" and len(group_names) > 1
     c_groups, c_names = cluster_groups(filter_motifs, model.config.n_filters)
     pooled_clusters = s.tf_test == "pooled" and len(c_names) > 1
+    # groupings in this order: the TFs' (when pooled) then the clusters' (when pooled_clusters), so
+    # below grouped[0] is the TFs' and grouped[-1] the clusters' whichever of them is there
     groups_t = ([torch.from_numpy(groups)] if pooled else []) + ([torch.from_numpy(c_groups)] if pooled_clusters else [])
 
     def score(X_set, idx, labels, desc, store):
