@@ -254,3 +254,27 @@ def test_resume_gives_the_same_weights_as_one_run(tmp_path):
                  resume=load_checkpoint(tmp_path))
     assert [r["epoch"] for r in result.history] == [1, 2, 3, 4]
     assert states_equal(straight.state_dict(), resumed.state_dict())
+
+
+def test_cosine_schedule_values_and_validation():
+    s = TrainSettings(lr=1.0, max_epochs=4, lr_schedule="cosine")
+    assert [round(s.lr_at(e), 6) for e in (1, 2, 3, 4)] == [1.0, round((1 + math.cos(math.pi / 4)) / 2, 6), 0.5,
+                                                            round((1 + math.cos(3 * math.pi / 4)) / 2, 6)]
+    assert TrainSettings(lr=0.1).lr_at(7) == 0.1
+    with pytest.raises(InputError, match="--lr-schedule"):
+        TrainSettings(lr_schedule="step").validate()
+
+
+def test_cosine_schedule_is_applied():
+    """cosine trains other weights than constant from the same seed, and with one epoch (its
+    lr at epoch 1 is --lr) the same ones."""
+    data = tiny_dataset(n=120)
+    settings = dict(lr=5e-3, batch_size=16, patience=0, seed=3)
+    runs = {}
+    for epochs in (1, 3):
+        for schedule in ("constant", "cosine"):
+            model = tiny_model(seed=1)
+            fit(model, data, TrainSettings(lr_schedule=schedule, max_epochs=epochs, **settings), CPU)
+            runs[epochs, schedule] = model.state_dict()
+    assert states_equal(runs[1, "constant"], runs[1, "cosine"])
+    assert not states_equal(runs[3, "constant"], runs[3, "cosine"])

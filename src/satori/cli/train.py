@@ -54,7 +54,7 @@ from satori.schema import Metrics
 from satori.train import (
     TrainSettings, check_resumable, evaluate, fit, load_checkpoint, resolve_amp, write_history,
 )
-from satori.train.loop import AMP_MODES, OPTIMIZERS
+from satori.train.loop import AMP_MODES, LR_SCHEDULES, OPTIMIZERS
 
 log = logging.getLogger("satori")
 
@@ -124,6 +124,9 @@ class TrainingOptions:
     patience: int = opt(TrainSettings.patience, "stop after this many epochs without a lower validation loss (0 = never)")
     batch_size: int = opt(TrainSettings.batch_size, "sequences per batch")
     lr: float = opt(TrainSettings.lr, "learning rate")
+    lr_schedule: str = opt(TrainSettings.lr_schedule, "learning rate over the epochs: constant, or cosine (from --lr "
+                                                     "down along half a cosine over --max-epochs)",
+                           choices=list(LR_SCHEDULES))
     optimizer: str = opt(TrainSettings.optimizer, "optimizer", choices=list(OPTIMIZERS))
     momentum: float = opt(TrainSettings.momentum, "momentum (SGD only)")
     weight_decay: float = opt(TrainSettings.weight_decay, "weight decay (L2)")
@@ -258,7 +261,7 @@ def run(opts: Options) -> int:
     device = resolve_device(opts.device)
     settings = TrainSettings(
         entropy_lambda=opts.entropy_lambda, entropy_warmup=opts.entropy_warmup, max_epochs=opts.max_epochs, patience=opts.patience,
-        batch_size=opts.batch_size, lr=opts.lr, optimizer=opts.optimizer, momentum=opts.momentum,
+        batch_size=opts.batch_size, lr=opts.lr, lr_schedule=opts.lr_schedule, optimizer=opts.optimizer, momentum=opts.momentum,
         weight_decay=opts.weight_decay, seed=opts.seed, amp=resolve_amp(opts.amp, device),
     )
     settings.validate()

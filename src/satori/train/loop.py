@@ -38,6 +38,7 @@ log = logging.getLogger("satori")
 
 OPTIMIZERS = ("adam", "sgd")
 AMP_MODES = ("auto", "off", "bf16", "fp16")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -63,6 +64,7 @@ class TrainSettings:
     patience: int = 5
     batch_size: int = 128
     lr: float = 3e-3
+    lr_schedule: str = "constant"
     optimizer: str = "adam"
     momentum: float = 0.9
     weight_decay: float = 0.0
@@ -81,6 +83,7 @@ class TrainSettings:
             (self.patience >= 0, "--patience must be >= 0 (0 = no early stopping)"),
             (self.batch_size >= 1, "--batch-size must be >= 1"),
             (self.lr > 0 and math.isfinite(self.lr), "--lr must be > 0"),
+            (self.lr_schedule in LR_SCHEDULES, f"--lr-schedule must be one of {', '.join(LR_SCHEDULES)}"),
             (self.optimizer in OPTIMIZERS, f"--optimizer must be one of {', '.join(OPTIMIZERS)}"),
             (0 <= self.momentum < 1, "--momentum must be in [0, 1)"),
             (self.weight_decay >= 0, "--weight-decay must be >= 0"),
@@ -89,6 +92,13 @@ class TrainSettings:
         for ok, message in checks:
             if not ok:
                 raise InputError(message)
+
+    def lr_at(self, epoch: int) -> float:
+        """The learning rate of (1-based) ``epoch``: ``constant``, or ``cosine`` from lr at
+        epoch 1 down along half a cosine over ``max_epochs`` (lr * (1 + cos(pi (e - 1) / E)) / 2)."""
+        if self.lr_schedule == "cosine":
+            return self.lr * 0.5 * (1.0 + math.cos(math.pi * (epoch - 1) / self.max_epochs))
+        return self.lr
 
     def lambda_at(self, epoch: int) -> float:
         """The entropy weight of (1-based) ``epoch`` under the warm-up."""
@@ -391,6 +401,8 @@ def fit(
         start = time.perf_counter()
         current = epoch + 1
         lam = settings.lambda_at(current)
+        for group in optimizer.param_groups:
+            group["lr"] = settings.lr_at(current)
         train_loss, train_entropy = train_epoch(
             model, X_train, y_train, optimizer, settings, device, generator, scaler,
             progress=progress, desc=f"epoch {current}/{settings.max_epochs}", entropy_lambda=lam,
