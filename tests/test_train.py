@@ -15,7 +15,7 @@ from satori.train import (
     TrainSettings, check_resumable, classification_metrics, evaluate, fit, load_checkpoint, resolve_amp,
 )
 from satori.train.checkpoint import capture_rng, restore_rng
-from satori.train.loop import batch_loss
+from satori.train.loop import batch_loss, make_optimizer
 from train_helpers import make_data
 
 CPU = torch.device("cpu")
@@ -278,3 +278,17 @@ def test_cosine_schedule_is_applied():
             runs[epochs, schedule] = model.state_dict()
     assert states_equal(runs[1, "constant"], runs[1, "cosine"])
     assert not states_equal(runs[3, "constant"], runs[3, "cosine"])
+
+
+def test_schedule_keeps_the_scaled_group_rates():
+    """The relative position bias has its own rate (lr x lr_scale); a schedule must scale it,
+    not overwrite it: one epoch of cosine gives the constant run's weights with that bias."""
+    data = tiny_dataset(n=80)
+    settings = dict(lr=5e-3, batch_size=16, patience=0, seed=3, max_epochs=1)
+    runs = []
+    for schedule in ("constant", "cosine"):
+        model = tiny_model(seed=1, relative_positions=True)
+        assert len(make_optimizer(model, TrainSettings(**settings)).param_groups) == 2
+        fit(model, data, TrainSettings(lr_schedule=schedule, **settings), CPU)
+        runs.append(model.state_dict())
+    assert states_equal(*runs)

@@ -375,6 +375,9 @@ def fit(
     if device.type == "cuda":  # the uint8 set is small: keep it on the GPU, index there
         X_train, y_train = X_train.to(device), y_train.to(device)
     optimizer = make_optimizer(model, settings)
+    # each group's rate relative to --lr (the relative position bias runs at lr x lr_scale), read
+    # from the fresh optimizer, before any resumed state: the schedule multiplies these
+    lr_factors = [group["lr"] / settings.lr for group in optimizer.param_groups]
     scaler = torch.amp.GradScaler("cuda") if settings.amp == "fp16" else None
     generator = torch.Generator().manual_seed(settings.seed)
 
@@ -401,8 +404,8 @@ def fit(
         start = time.perf_counter()
         current = epoch + 1
         lam = settings.lambda_at(current)
-        for group in optimizer.param_groups:
-            group["lr"] = settings.lr_at(current)
+        for group, factor in zip(optimizer.param_groups, lr_factors):
+            group["lr"] = settings.lr_at(current) * factor
         train_loss, train_entropy = train_epoch(
             model, X_train, y_train, optimizer, settings, device, generator, scaler,
             progress=progress, desc=f"epoch {current}/{settings.max_epochs}", entropy_lambda=lam,
