@@ -117,6 +117,12 @@ def parse_fractions(text: str) -> Tuple[float, float, float]:
     return values  # type: ignore[return-value]
 
 
+def _worst_pairs_length(widths: np.ndarray, pairs: np.ndarray, config: SimulationConfig) -> int:
+    """Bases the ``pairs_max`` widest of ``pairs`` (m, 2) need with ``gap_max`` each."""
+    pair_widths = np.sort(widths[pairs[:, 0]] + widths[pairs[:, 1]])[::-1]
+    return int(pair_widths[: config.pairs_max].sum()) + config.pairs_max * config.gap_max
+
+
 def check_fit(config: SimulationConfig, widths: np.ndarray, pairs: np.ndarray) -> None:
     """Raise InputError unless the worst-case positive and negative fit in the length.
 
@@ -125,8 +131,7 @@ def check_fit(config: SimulationConfig, widths: np.ndarray, pairs: np.ndarray) -
     negative: the ``neg_motifs_max`` widest motifs with ``neg_spacing`` between them.
     """
     L = config.length
-    pair_widths = np.sort(widths[pairs[:, 0]] + widths[pairs[:, 1]])[::-1]
-    need_pos = int(pair_widths[: config.pairs_max].sum()) + config.pairs_max * config.gap_max
+    need_pos = _worst_pairs_length(widths, pairs, config)
     if need_pos > L:
         raise InputError(
             f"--length {L} is too short: {config.pairs_max} pairs of the chosen motifs (widths "
@@ -140,8 +145,7 @@ def check_fit(config: SimulationConfig, widths: np.ndarray, pairs: np.ndarray) -
                 f"--decoys {config.decoy_fraction:g}: a decoy negative needs {config.pairs_max} distinct "
                 f"non-interacting TF pairs, but only {len(decoys)} pairs of the {len(widths)} TFs do not interact "
                 f"(lower --n-pairs or --pairs-max, or raise --n-tfs)")
-        decoy_widths = np.sort(widths[decoys[:, 0]] + widths[decoys[:, 1]])[::-1]
-        need_decoy = int(decoy_widths[: config.pairs_max].sum()) + config.pairs_max * config.gap_max
+        need_decoy = _worst_pairs_length(widths, decoys, config)  # over every non-partner pair: decoy_pairs draws a subset
         if need_decoy > L:
             raise InputError(
                 f"--length {L} is too short: {config.pairs_max} non-interacting pairs of a decoy negative with "
