@@ -152,6 +152,13 @@ def _members(text) -> frozenset:
     return frozenset(t.strip().lower() for t in str(text).split(",") if t.strip())
 
 
+def _cluster_frame(best: dict) -> pd.DataFrame:
+    """``{(cluster1, cluster2): (q, (members1, members2))}`` -> the cluster-level predictions frame."""
+    return pd.DataFrame({"pair": pd.Series(list(best), dtype=object),
+                         "q": [v[0] for v in best.values()],
+                         "members": pd.Series([v[1] for v in best.values()], dtype=object)})
+
+
 def read_cluster_predictions(path) -> pd.DataFrame:
     """A ``tf_interactions.tsv`` merged to unordered cluster pairs, or None without cluster columns.
 
@@ -174,9 +181,7 @@ def read_cluster_predictions(path) -> pd.DataFrame:
         old = best.get(key)
         members = (m1, m2) if old is None else (old[1][0] | m1, old[1][1] | m2)
         best[key] = (min(q[i], old[0]) if old else q[i], members)
-    return pd.DataFrame({"pair": pd.Series(list(best), dtype=object),
-                         "q": [v[0] for v in best.values()],
-                         "members": pd.Series([v[1] for v in best.values()], dtype=object)})
+    return _cluster_frame(best)
 
 
 def read_cluster_table(path) -> pd.DataFrame:
@@ -197,9 +202,7 @@ def read_cluster_table(path) -> pd.DataFrame:
         old = best.get((c1, c2))
         if old is None or q[i] < old[0]:
             best[(c1, c2)] = (q[i], (m1, m2))
-    return pd.DataFrame({"pair": pd.Series(list(best), dtype=object),
-                         "q": [v[0] for v in best.values()],
-                         "members": pd.Series([v[1] for v in best.values()], dtype=object)})
+    return _cluster_frame(best)
 
 
 def _covers(members, truth: List[Pair]) -> np.ndarray:

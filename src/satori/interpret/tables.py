@@ -145,11 +145,17 @@ def tf_groups(filter_motifs: pd.DataFrame, n_filters: int):
         display.setdefault(key, tf_of[i])
         cluster.setdefault(key, cluster_of.get(i, ""))
     keys = sorted(display)
+    groups = _group_ids({i: tf.lower() for i, tf in tf_of.items()}, keys, n_filters)
+    return groups, [display[k] for k in keys], [cluster[k] for k in keys]
+
+
+def _group_ids(key_of: dict, keys, n_filters: int) -> np.ndarray:
+    """int64 (n_filters,): the position in ``keys`` of each filter's key (``key_of``), -1 = none."""
     index = {k: g for g, k in enumerate(keys)}
     groups = np.full(n_filters, -1, dtype=np.int64)
-    for i, tf in tf_of.items():
-        groups[i] = index[tf.lower()]
-    return groups, [display[k] for k in keys], [cluster[k] for k in keys]
+    for i, k in key_of.items():
+        groups[i] = index[k]
+    return groups
 
 
 def tf_pooled_table(tests: pd.DataFrame, names, clusters, interactions: pd.DataFrame, q_threshold: float,
@@ -193,11 +199,7 @@ def cluster_groups(filter_motifs: pd.DataFrame, n_filters: int):
     """
     cluster_of, _ = cluster_maps(filter_motifs)
     names = sorted(set(cluster_of.values()))
-    index = {c: g for g, c in enumerate(names)}
-    groups = np.full(n_filters, -1, dtype=np.int64)
-    for i, c in cluster_of.items():
-        groups[i] = index[c]
-    return groups, names
+    return _group_ids(cluster_of, names, n_filters), names
 
 
 def cluster_pooled_table(tests: pd.DataFrame, names, tf_interactions: pd.DataFrame, q_threshold: float,
