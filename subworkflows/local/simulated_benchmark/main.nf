@@ -120,8 +120,8 @@ workflow SIMULATED_BENCHMARK {
         .mix(SATORI_DFIM.out.tf_interactions.join(SATORI_DFIM.out.cluster_interactions)
             .map { meta, tf_tsv, cluster_tsv -> [meta, 'dfim', tf_tsv, cluster_tsv] })
         .combine(ch_truth, by: 0)
-        .map { meta, method, tf_interactions, cluster_interactions, pairs ->
-            [meta + [id: "${meta.id}_${method}".toString(), method: method], tf_interactions, cluster_interactions, pairs]
+        .map { meta, method, tf_tsv, cluster_tsv, pairs ->
+            [meta + [id: "${meta.id}_${method}".toString(), method: method], tf_tsv, cluster_tsv, pairs]
         }
     SATORI_EVALUATE(ch_evaluate_input)
 
